@@ -1,0 +1,29 @@
+# Every target builds .venv from the requirement files first, so a fresh clone needs nothing else.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK ?= dev
+
+.PHONY: test lint plan snapshots vendor bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt functions/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+plan: $(VENV)/.installed
+	$(PY) -m baseline plan --stack $(STACK)
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/engine.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache
