@@ -22,6 +22,14 @@ lint: $(VENV)/.installed
 plan: $(VENV)/.installed
 	$(PY) -m baseline plan --stack $(STACK)
 
+# Rewrite tests/snapshots/<stack>.json from the current offline plans (commit the diff).
+snapshots: $(VENV)/.installed
+	$(PY) -m baseline.snapshots --update
+
+# The function packages' third-party libraries (pinned wheels, FC's platform); `pulumi up` needs them.
+vendor: $(VENV)/.installed
+	$(PY) -m components.vendor
+
 bench: $(VENV)/.installed
 	$(PY) benchmarks/engine.py
 

@@ -1,0 +1,333 @@
+"""Pulumi mock engine for `plan` and the tests: realistic ids and ARNs, every registration recorded.
+
+`BaselineMocks` answers resource registrations with the outputs the real providers would
+compute (role ARNs, function ARNs, rule ids...) derived deterministically from the inputs, and
+answers invokes (`getCallerIdentity` of both clouds, ...). `RecordingMonitor` keeps each
+registration as the engine saw it: type, name, parent URN and inputs (camelCase names).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import heapq
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+
+ALICLOUD_ACCOUNT = "5123456789012345"
+AWS_ACCOUNT = "123456789012"
+DEFAULT_REGION = "ap-southeast-1"
+DEFAULT_AWS_REGION = "ap-southeast-1"
+
+
+@dataclass(frozen=True)
+class Registration:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: frozenset[str]  # URNs this resource waits for (parent included)
+
+
+@dataclass(frozen=True)
+class InvokeRecord:
+    token: str
+    args: dict[str, Any]
+
+
+def _digits(seed: str, length: int) -> str:
+    number = int(hashlib.sha256(seed.encode()).hexdigest(), 16)
+    return str(number)[:length]
+
+
+def _hex(seed: str, length: int) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+class BaselineMocks(pulumi.runtime.Mocks):
+    def __init__(
+        self,
+        *,
+        region: str = DEFAULT_REGION,
+        aws_region: str = DEFAULT_AWS_REGION,
+        account_id: str = ALICLOUD_ACCOUNT,
+        aws_account_id: str = AWS_ACCOUNT,
+    ) -> None:
+        self.region = region
+        self.aws_region = aws_region
+        self.account_id = account_id
+        self.aws_account_id = aws_account_id
+        self.invokes: list[InvokeRecord] = []
+
+    # -- invokes ---------------------------------------------------------------------------
+    def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        self.invokes.append(InvokeRecord(args.token, dict(args.args)))
+        invoked = args.token
+        if invoked == "alicloud:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": self.account_id,
+                "arn": f"acs:ram::{self.account_id}:root",
+                "identityType": "Account",
+                "id": self.account_id,
+            }
+        if invoked == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": self.aws_account_id,
+                "arn": f"arn:aws:iam::{self.aws_account_id}:root",
+                "userId": self.aws_account_id,
+                "id": self.aws_account_id,
+            }
+        if invoked == "aws:index/getRegion:getRegion":
+            return {"name": self.aws_region, "region": self.aws_region, "id": self.aws_region}
+        if invoked == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if invoked == "alicloud:index/getRegions:getRegions":
+            return {"regions": [{"id": self.region, "regionId": self.region}], "ids": [self.region]}
+        # Anything else answers empty (recorded in `invokes`, so tests can see what was asked).
+        return {}
+
+    # -- resources -------------------------------------------------------------------------
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        handler = _RESOURCES.get(args.typ)
+        if handler is None:
+            return f"{args.name}-id", inputs
+        resource_id, outputs = handler(self, args.name, inputs)
+        return resource_id, {**inputs, **outputs}
+
+    def _ram_role(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        role = i.get("roleName", name)
+        # RAM writes role names lower-case in ARNs.
+        return role, {
+            "arn": f"acs:ram::{self.account_id}:role/{role.lower()}",
+            "roleId": _digits(f"role/{role}", 19),
+        }
+
+    def _ram_policy(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return i.get("policyName", name), {"type": "Custom", "defaultVersion": "v1"}
+
+    def _ram_attachment(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return f"role:{i.get('policyName')}:{i.get('policyType')}:{i.get('roleName')}", {}
+
+    def _fc_service(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        service = i.get("name", name)
+        return service, {"serviceId": _hex(f"service/{service}", 32)}
+
+    def _fc_function(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        service, function = i.get("service"), i.get("name", name)
+        return f"{service}:{function}", {
+            "functionId": _hex(f"function/{service}/{function}", 32),
+            "functionArn": (
+                f"acs:fc:{self.region}:{self.account_id}:services/{service}.LATEST/functions/{function}"
+            ),
+        }
+
+    def _fc3_function(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        function = i.get("functionName", name)
+        return function, {
+            "functionArn": f"acs:fc:{self.region}:{self.account_id}:functions/{function}",
+            "functionId": _hex(f"function/{function}", 32),
+        }
+
+    def _fc_trigger(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        trigger = i.get("name", name)
+        return f"{i.get('service')}:{i.get('function')}:{trigger}", {
+            "triggerId": _hex(f"trigger/{trigger}", 32)
+        }
+
+    def _fc3_trigger(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        trigger = i.get("triggerName", name)
+        return f"{i.get('functionName')}:{trigger}", {
+            "triggerId": _hex(f"trigger/{trigger}", 32),
+            "status": "Succeeded",
+        }
+
+    def _topic(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return i.get("topicName", name), {"topicType": "normal", "maxMessageSize": 65536}
+
+    def _cfg_rule(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        rule_id = f"cr-{_hex('rule/' + str(i.get('ruleName', name)), 20)}"
+        return rule_id, {
+            "configRuleId": rule_id,
+            "accountId": self.account_id,
+            "status": "ACTIVE",
+            "configRuleArn": f"acs:config::{self.account_id}:rule/{rule_id}",
+        }
+
+    def _cfg_delivery(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        channel_id = f"cdc-{_hex('delivery/' + str(i.get('deliveryChannelTargetArn')), 20)}"
+        return channel_id, {"deliveryChannelId": channel_id, "status": 1}
+
+    def _account_singleton(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return self.account_id, {}
+
+    def _iam_group(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        group = i.get("name", name)
+        return group, {
+            "arn": f"arn:aws:iam::{self.aws_account_id}:group{i.get('path', '/')}{group}",
+            "uniqueId": "AGPA" + _hex(f"group/{group}", 17).upper(),
+        }
+
+    def _iam_policy(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        policy = i.get("name", name)
+        arn = f"arn:aws:iam::{self.aws_account_id}:policy{i.get('path', '/')}{policy}"
+        return arn, {"arn": arn, "policyId": "ANPA" + _hex(f"policy/{policy}", 17).upper()}
+
+    def _iam_attachment(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return f"{i.get('group')}-{_hex(str(i.get('policyArn')), 8)}", {}
+
+    def _iam_membership(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return str(i.get("name", name)), {}
+
+    def _iam_password_policy(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "iam-account-password-policy", {"expirePasswords": bool(i.get("maxPasswordAge"))}
+
+
+_RESOURCES = {
+    "alicloud:ram/role:Role": BaselineMocks._ram_role,
+    "alicloud:ram/policy:Policy": BaselineMocks._ram_policy,
+    "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment": BaselineMocks._ram_attachment,
+    "alicloud:fc/service:Service": BaselineMocks._fc_service,
+    "alicloud:fc/function:Function": BaselineMocks._fc_function,
+    "alicloud:fc/v3Function:V3Function": BaselineMocks._fc3_function,
+    "alicloud:fc/trigger:Trigger": BaselineMocks._fc_trigger,
+    "alicloud:fc/v3Trigger:V3Trigger": BaselineMocks._fc3_trigger,
+    "alicloud:message/serviceTopic:ServiceTopic": BaselineMocks._topic,
+    "alicloud:cfg/rule:Rule": BaselineMocks._cfg_rule,
+    "alicloud:cfg/delivery:Delivery": BaselineMocks._cfg_delivery,
+    "alicloud:ram/passwordPolicy:PasswordPolicy": BaselineMocks._account_singleton,
+    "alicloud:ram/securityPreference:SecurityPreference": BaselineMocks._account_singleton,
+    "aws:iam/group:Group": BaselineMocks._iam_group,
+    "aws:iam/policy:Policy": BaselineMocks._iam_policy,
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": BaselineMocks._iam_attachment,
+    "aws:iam/groupMembership:GroupMembership": BaselineMocks._iam_membership,
+    "aws:iam/accountPasswordPolicy:AccountPasswordPolicy": BaselineMocks._iam_password_policy,
+}
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that also keeps every registration, in the order the engine received them."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            from pulumi.runtime import rpc
+
+            dependencies = set(request.dependencies)
+            for property_dependencies in request.propertyDependencies.values():
+                dependencies.update(property_dependencies.urns)
+            if request.parent:
+                dependencies.add(request.parent)
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent or None,
+                    custom=bool(request.custom),
+                    inputs=rpc.deserialize_properties(request.object),
+                    dependencies=frozenset(dependencies),
+                )
+            )
+        return response
+
+    def ordered(self) -> list[Registration]:
+        """Registrations in a deterministic dependency order.
+
+        The SDK registers resources from a thread pool, so arrival order varies from run to
+        run; this is the order a serial engine would see: parents and dependencies first,
+        ties broken by name and type.
+        """
+        by_urn = {r.urn: r for r in self.registrations}
+        waiting = {r.urn: {d for d in r.dependencies if d in by_urn} for r in self.registrations}
+        ready = [(r.name, r.type, r.urn) for r in self.registrations if not waiting[r.urn]]
+        heapq.heapify(ready)
+        result: list[Registration] = []
+        while ready:
+            urn = heapq.heappop(ready)[2]
+            result.append(by_urn[urn])
+            for other, deps in waiting.items():
+                if urn in deps:
+                    deps.discard(urn)
+                    if not deps:
+                        heapq.heappush(ready, (by_urn[other].name, by_urn[other].type, other))
+        # A cycle cannot come from the engine; keep anything left rather than lose it.
+        result.extend(r for r in self.registrations if r not in result)
+        return result
+
+
+@dataclass(frozen=True)
+class MockRun:
+    monitor: RecordingMonitor
+    mocks: BaselineMocks
+    outputs: dict[str, Any]
+    result: Any
+
+    def registrations(self) -> list[Registration]:
+        return self.monitor.ordered()
+
+    def by_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.monitor.ordered() if r.type == type_]
+
+    def one(self, type_: str, name: str | None = None) -> Registration:
+        found = [r for r in self.by_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            raise LookupError(f"expected one {type_} {name or ''}, found {[r.name for r in found]}")
+        return found[0]
+
+
+def run_with_mocks(
+    program: Callable[[], Any],
+    *,
+    stack: str = "test",
+    project: str = "baseline",
+    preview: bool = True,
+    config: Mapping[str, str] | None = None,
+    mocks: BaselineMocks | None = None,
+) -> MockRun:
+    """Run `program` (creating resources, possibly exporting) under the mock engine.
+
+    Runs in a copy of the current context: Pulumi keeps its globals (root stack, config,
+    settings) in context variables, so nothing leaks from one run into the next.
+    """
+    return contextvars.copy_context().run(
+        _run, program, stack, project, preview, config or {}, mocks or BaselineMocks()
+    )
+
+
+def _run(
+    program: Callable[[], Any],
+    stack: str,
+    project: str,
+    preview: bool,
+    config: Mapping[str, str],
+    mocks: BaselineMocks,
+) -> MockRun:
+    from pulumi.runtime.settings import get_root_resource, reset_options
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    monitor = RecordingMonitor(mocks)
+    reset_options(project=project, stack=stack, preview=preview)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_all_config(dict(config))
+    outputs: dict[str, Any] = {}
+    holder: list[Any] = []
+
+    async def body() -> None:
+        holder.append(program())
+        exported = dict(getattr(get_root_resource(), "outputs", {}))
+        outputs.update(await pulumi.Output.from_input(exported).future() or {})
+
+    _sync_await(run_pulumi_func(body))
+    return MockRun(monitor, mocks, outputs, holder[0] if holder else None)

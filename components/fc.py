@@ -1,0 +1,174 @@
+"""One Function Compute function (and its MNS topic trigger) for either FC generation.
+
+Generation 2: `fc.Service` (role, logs) + `fc.Function` (code from the zip's path, with its
+CRC-64 as `code_checksum` so a new zip triggers an update) + `fc.Trigger`. These FC 2.0
+resources are deprecated by the provider; they are used only when a stack chooses generation 2,
+the layout Cloud Config documents for custom rules.
+Generation 3: `fc.V3Function` (role, logs, code inline as base64 with its checksum) + `fc.V3Trigger`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_alicloud as alicloud
+
+from components.arns import fc_function_arn
+from components.packaging import FunctionPackage, require_deployable
+from components.settings import FunctionComputeSettings
+
+HANDLER = "index.handler"
+# Triggers invoke the published code; the functions are not versioned, so that is LATEST.
+QUALIFIER = "LATEST"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    function_name: str
+    service_name: str  # FC 2.0 only
+    description: str
+    timeout_seconds: int
+    memory_mb: int
+    environment: Mapping[str, pulumi.Input[str]]
+
+
+@dataclass(frozen=True)
+class DeployedFunction:
+    generation: int
+    function_name: pulumi.Output[str]
+    service_name: pulumi.Output[str] | None
+    arn: pulumi.Output[str]  # the Cloud Config / RAM resource form, see components.arns
+    resources: tuple[pulumi.CustomResource, ...]
+
+
+def check_package(package: FunctionPackage) -> None:
+    """Previews may show an unvendored package; a real deployment must not ship one."""
+    if pulumi.runtime.is_dry_run():
+        if not package.deployable:
+            pulumi.log.warn(
+                f"function {package.name}: third-party libraries not vendored; "
+                "`pulumi up` will refuse to deploy until `make vendor` is run"
+            )
+        return
+    require_deployable(package)
+
+
+def deploy_function(
+    resource_name: str,
+    *,
+    fc: FunctionComputeSettings,
+    spec: FunctionSpec,
+    package: FunctionPackage,
+    role_arn: pulumi.Input[str],
+    region: str,
+    account_id: pulumi.Input[str],
+    parent: pulumi.Resource,
+) -> DeployedFunction:
+    check_package(package)
+    opts = pulumi.ResourceOptions(parent=parent)
+    environment = dict(spec.environment)
+    if fc.generation == 2:
+        service = alicloud.fc.Service(
+            f"{resource_name}-service",
+            name=spec.service_name,
+            description=spec.description,
+            role=role_arn,
+            internet_access=True,  # the functions call public RAM, Config and OSS endpoints
+            log_config=alicloud.fc.ServiceLogConfigArgs(
+                project=fc.log_project, logstore=fc.log_store, enable_request_metrics=True
+            )
+            if fc.log_project
+            else None,
+            opts=opts,
+        )
+        function = alicloud.fc.Function(
+            f"{resource_name}-function",
+            service=service.name,
+            name=spec.function_name,
+            description=spec.description,
+            handler=HANDLER,
+            runtime=fc.runtime,
+            filename=str(package.path),
+            code_checksum=package.crc64,
+            environment_variables=environment,
+            timeout=spec.timeout_seconds,
+            memory_size=spec.memory_mb,
+            opts=opts,
+        )
+        arn = pulumi.Output.all(account_id, service.name, function.name).apply(
+            lambda v: fc_function_arn(region, v[0], v[2], service_name=v[1])
+        )
+        return DeployedFunction(2, function.name, service.name, arn, (service, function))
+    function3 = alicloud.fc.V3Function(
+        f"{resource_name}-function",
+        function_name=spec.function_name,
+        description=spec.description,
+        handler=HANDLER,
+        runtime=fc.runtime,
+        role=role_arn,
+        internet_access=True,
+        code=alicloud.fc.V3FunctionCodeArgs(
+            zip_file=base64.b64encode(package.path.read_bytes()).decode("ascii"),
+            checksum=package.crc64,
+        ),
+        environment_variables=environment,
+        timeout=spec.timeout_seconds,
+        memory_size=spec.memory_mb,
+        log_config=alicloud.fc.V3FunctionLogConfigArgs(
+            project=fc.log_project, logstore=fc.log_store, enable_request_metrics=True
+        )
+        if fc.log_project
+        else None,
+        opts=opts,
+    )
+    arn3 = pulumi.Output.all(account_id, function3.function_name).apply(
+        lambda v: fc_function_arn(region, v[0], v[1])
+    )
+    return DeployedFunction(3, function3.function_name, None, arn3, (function3,))
+
+
+def mns_trigger_config(retry_strategy: str) -> str:
+    # JSON: the handler receives the notification as a JSON document, not a base64 stream.
+    return json.dumps({"notifyContentFormat": "JSON", "notifyStrategy": retry_strategy}, sort_keys=True)
+
+
+def deploy_mns_trigger(
+    resource_name: str,
+    *,
+    function: DeployedFunction,
+    trigger_name: str,
+    topic_arn: pulumi.Input[str],
+    invocation_role_arn: pulumi.Input[str],
+    retry_strategy: str,
+    parent: pulumi.Resource,
+    depends_on: list[pulumi.Resource] | None = None,
+) -> pulumi.CustomResource:
+    opts = pulumi.ResourceOptions(parent=parent, depends_on=depends_on or [])
+    if function.generation == 2:
+        assert function.service_name is not None
+        return alicloud.fc.Trigger(
+            resource_name,
+            service=function.service_name,
+            function=function.function_name,
+            name=trigger_name,
+            type="mns_topic",
+            source_arn=topic_arn,
+            role=invocation_role_arn,
+            config_mns=mns_trigger_config(retry_strategy),
+            opts=opts,
+        )
+    return alicloud.fc.V3Trigger(
+        resource_name,
+        function_name=function.function_name,
+        qualifier=QUALIFIER,
+        trigger_name=trigger_name,
+        trigger_type="mns_topic",
+        source_arn=topic_arn,
+        invocation_role=invocation_role_arn,
+        trigger_config=mns_trigger_config(retry_strategy),
+        opts=opts,
+    )

@@ -1,0 +1,107 @@
+"""`MfaComplianceRule`: the custom Cloud Config rule that flags RAM users allowed dangerous
+actions without MFA, with the function that evaluates it and the function's role.
+
+Resources (children of the component): the role trusted by Function Compute holding
+`policies/documents/ram/mfa-rule-function.json`, the function (FC 2.0 service + function, or
+FC 3.0 function) and the `cfg.Rule` (`CUSTOM_FC`, triggered on change and on schedule, scoped
+to `ACS::RAM::User`). Cloud Config invokes the function through its own service-linked role
+(AliyunServiceRoleForConfig), so no invocation permission is created here.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_alicloud as alicloud
+
+from components.arns import ram_role_name
+from components.fc import FunctionSpec, deploy_function
+from components.packaging import FunctionPackage, package_function
+from components.roles import document_json, service_role
+from components.settings import ComplianceRuleSettings, FunctionComputeSettings
+from policies import documents
+
+TYPE = "baseline:alicloud:MfaComplianceRule"
+TRIGGER_TYPES = "ConfigurationItemChangeNotification,ScheduledNotification"
+RESOURCE_TYPES = ["ACS::RAM::User"]
+
+
+def rule_environment(rule: ComplianceRuleSettings) -> dict[str, str]:
+    """Environment of the rule function (never credentials: it runs on its role's STS token)."""
+    return {
+        "LOG_LEVEL": rule.log_level,
+        "RAM_MAX_CONCURRENCY": str(rule.ram_max_concurrency),
+        "RAM_MAX_RPS": str(rule.ram_max_rps),
+        "TIME_BUDGET_SECONDS": str(rule.time_budget_seconds),
+    }
+
+
+class MfaComplianceRule(pulumi.ComponentResource):
+    rule: alicloud.cfg.Rule
+    function_arn: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        region: str,
+        fc: FunctionComputeSettings,
+        rule: ComplianceRuleSettings,
+        package: FunctionPackage | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE, name, None, opts)
+        package = package or package_function("mfa_rule")
+        account_id = alicloud.get_caller_identity_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        ).account_id
+        role = service_role(
+            f"{name}-fn",
+            role_name=ram_role_name(rule.function_name, "role"),
+            trust_document=documents.load("ram/fc-trust.json"),
+            policy_document=document_json(documents.load("ram/mfa-rule-function.json")),
+            description=f"Function Compute role of the {rule.rule_name} Cloud Config rule",
+            parent=self,
+        )
+        function = deploy_function(
+            f"{name}-fn",
+            fc=fc,
+            spec=FunctionSpec(
+                function_name=rule.function_name,
+                service_name=rule.service_name,
+                description=f"Evaluates the {rule.rule_name} Cloud Config rule",
+                timeout_seconds=rule.timeout_seconds,
+                memory_mb=rule.memory_mb,
+                environment=rule_environment(rule),
+            ),
+            package=package,
+            role_arn=role.arn,
+            region=region,
+            account_id=account_id,
+            parent=self,
+        )
+        self.rule = alicloud.cfg.Rule(
+            f"{name}-rule",
+            rule_name=rule.rule_name,
+            description=rule.description,
+            source_owner="CUSTOM_FC",
+            source_identifier=function.arn,
+            input_parameters={"dangerousActions": ",".join(rule.dangerous_actions)},
+            config_rule_trigger_types=TRIGGER_TYPES,
+            maximum_execution_frequency=rule.maximum_execution_frequency,
+            resource_types_scopes=RESOURCE_TYPES,
+            risk_level=rule.risk_level,
+            # The function must be able to run (role attached) before the first evaluation.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role.attachment, *function.resources]),
+        )
+        self.function_arn = function.arn
+        self.role_arn = role.arn
+        self.register_outputs(
+            {
+                "ruleName": self.rule.rule_name,
+                "functionArn": self.function_arn,
+                "roleArn": self.role_arn,
+                "packageSha256": package.sha256,
+                "vendored": package.vendored,
+            }
+        )

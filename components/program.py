@@ -1,0 +1,65 @@
+"""The Pulumi program: validated settings in, the four components out, a few outputs exported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from components.settings import Settings, SettingsError, load_settings
+
+# Logical names of the component instances (prefixes of every child's name).
+MFA_RULE = "mfa-rule"
+REMEDIATION = "oss-remediation"
+RAM_BASELINE = "ram-baseline"
+AWS_GROUP = "aws-mfa-group"
+
+
+def build(settings: Settings) -> dict[str, Any]:
+    """Create every component the settings ask for; return the stack outputs."""
+    # Imported here so that `plan` reports invalid settings before paying for the providers.
+    from components.aws_group import AwsMfaEnforcedGroup
+    from components.mfa_rule import MfaComplianceRule
+    from components.ram_baseline import RamSecurityBaseline
+    from components.remediation import NonComplianceRemediation
+
+    region = settings.alicloud_region
+    fc = settings.function_compute
+    rule = MfaComplianceRule(MFA_RULE, region=region, fc=fc, rule=settings.compliance_rule)
+    outputs: dict[str, Any] = {
+        "fcGeneration": fc.generation,
+        "mfaRuleName": rule.rule.rule_name,
+        "mfaRuleFunctionArn": rule.function_arn,
+        "mfaRuleRoleArn": rule.role_arn,
+    }
+    if settings.remediation.enabled:
+        remediation = NonComplianceRemediation(
+            REMEDIATION, region=region, fc=fc, remediation=settings.remediation
+        )
+        outputs.update(
+            {
+                "remediationTopicArn": remediation.topic_arn,
+                "remediationRuleName": remediation.rule.rule_name,
+                "remediationFunctionArn": remediation.function_arn,
+                "remediationDryRun": settings.remediation.dry_run,
+            }
+        )
+    RamSecurityBaseline(
+        RAM_BASELINE,
+        password_policy=settings.ram_password_policy,
+        security_preference=settings.ram_security_preference,
+    )
+    if settings.aws is not None:
+        group = AwsMfaEnforcedGroup(AWS_GROUP, settings=settings.aws)
+        outputs.update({"awsGroupName": group.group.name, "awsForceMfaPolicyArn": group.policy.arn})
+    return outputs
+
+
+def main() -> None:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        # RunError: Pulumi prints the message alone, not a traceback of the loader.
+        raise pulumi.RunError(f"invalid stack configuration:\n{exc}") from exc
+    for name, value in build(settings).items():
+        pulumi.export(name, value)

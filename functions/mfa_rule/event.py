@@ -1,0 +1,185 @@
+"""Parsing and validating the event Cloud Config sends a custom rule function.
+
+Shape (bytes or str of JSON):
+    {"ruleParameters": {"dangerousActions": "ecs:*, oss:*"},
+     "invokingEvent": {"messageType": "ConfigurationItemChangeNotification" | "ScheduledNotification"
+                                      | "Manual",
+                       "configurationType": "COMMON" | "OVERSIZE" | "NONE" (optional),
+                       "accountId": ..., "configurationItem": {...} (optional on scheduled runs)},
+     "resultToken": "...", "orderingTimestamp": 1600610821106}
+`invokingEvent` may itself be a JSON string, and `configurationItem.configuration` is one.
+
+The envelope (everything but the rule parameters) is parsed first: if it is broken there is
+no trustworthy token or resource to report on. Rule parameters are parsed separately so a
+bad `dangerousActions` on an otherwise valid event can still be reported as
+INSUFFICIENT_DATA for that resource, naming the parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from functions.common.decode import as_text, json_object, parse_json, require, require_str
+from functions.common.errors import EventError
+
+CHANGE = "ConfigurationItemChangeNotification"
+SCHEDULED = "ScheduledNotification"
+MANUAL = "Manual"  # a re-evaluation started from the console or API; handled like a scheduled run
+MESSAGE_TYPES = (CHANGE, SCHEDULED, MANUAL)
+CONFIGURATION_TYPES = ("COMMON", "OVERSIZE", "NONE")
+RAM_USER = "ACS::RAM::User"
+DEFAULT_PATTERNS = ("ecs:*", "oss:*", "log:*")
+
+# service:action with IAM-style wildcards; `*` alone (every action) is also a pattern.
+_PATTERN = re.compile(r"^(\*|[A-Za-z0-9*?_-]+:[A-Za-z0-9*?_.-]+)$")
+
+
+@dataclass(frozen=True)
+class ResourceItem:
+    resource_id: str
+    resource_type: str
+    region_id: str
+    resource_name: str | None
+    configuration: Mapping[str, Any] | None
+    account_id: str | None = None
+
+    @property
+    def user_name(self) -> str | None:
+        """RAM user name: the configuration's UserName, else the item's resourceName."""
+        if self.configuration is not None:
+            name = self.configuration.get("UserName")
+            if isinstance(name, str) and name:
+                return name
+        return self.resource_name
+
+
+@dataclass(frozen=True)
+class RuleEvent:
+    result_token: str
+    ordering_timestamp: int
+    message_type: str
+    configuration_type: str | None
+    item: ResourceItem | None
+    account_id: str | None
+    rule_parameters: Mapping[str, Any]
+
+    @property
+    def oversize(self) -> bool:
+        return self.configuration_type == "OVERSIZE"
+
+    @property
+    def sweep(self) -> bool:
+        """Evaluate every user: a scheduled (or manual) run that names no single resource."""
+        return self.message_type in (SCHEDULED, MANUAL) and self.item is None
+
+
+def parse_event(raw: object) -> RuleEvent:
+    """Parse the envelope; raises EventError naming the field at fault."""
+    text = as_text(raw)
+    if not text.strip():
+        raise EventError("event", "empty")
+    body = json_object(parse_json(text, "event"), "event")
+    token = require_str(body, "resultToken", "resultToken")
+    ordering = _timestamp(require(body, "orderingTimestamp", "orderingTimestamp"), "orderingTimestamp")
+    params = body.get("ruleParameters", {})
+    if params is None:
+        params = {}
+    params = json_object(params, "ruleParameters")
+    invoking = json_object(require(body, "invokingEvent", "invokingEvent"), "invokingEvent")
+    message_type = require_str(invoking, "messageType", "invokingEvent.messageType")
+    if message_type not in MESSAGE_TYPES:
+        raise EventError(
+            "invokingEvent.messageType", f"expected one of {', '.join(MESSAGE_TYPES)}, got {message_type!r}"
+        )
+    configuration_type = invoking.get("configurationType")
+    if configuration_type is not None and configuration_type not in CONFIGURATION_TYPES:
+        raise EventError(
+            "invokingEvent.configurationType",
+            f"expected one of {', '.join(CONFIGURATION_TYPES)}, got {configuration_type!r}",
+        )
+    account_id = _opt_id(invoking.get("accountId"), "invokingEvent.accountId")
+    raw_item = invoking.get("configurationItem")
+    item = None
+    if raw_item is not None:
+        item = _item(raw_item, "invokingEvent.configurationItem", oversize=configuration_type == "OVERSIZE")
+    elif message_type == CHANGE:
+        raise EventError(
+            "invokingEvent.configurationItem", "missing (a change notification names the resource)"
+        )
+    return RuleEvent(
+        token,
+        ordering,
+        message_type,
+        configuration_type,
+        item,
+        account_id or (item and item.account_id),
+        params,
+    )
+
+
+def dangerous_actions(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The `dangerousActions` patterns: comma-separated, spaces tolerated, each validated."""
+    field = "ruleParameters.dangerousActions"
+    raw = params.get("dangerousActions")
+    if raw is None:
+        raise EventError(field, "missing")
+    if isinstance(raw, list):
+        items = raw
+    elif isinstance(raw, str):
+        items = raw.split(",")
+    else:
+        raise EventError(field, "expected a comma-separated string")
+    patterns: list[str] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise EventError(f"{field}[{i}]", "expected a string")
+        pattern = item.strip()
+        if not pattern:
+            raise EventError(f"{field}[{i}]", "empty (stray comma?)")
+        if not _PATTERN.match(pattern):
+            raise EventError(f"{field}[{i}]", f"{pattern!r} is not 'service:action'")
+        if pattern.lower() not in (p.lower() for p in patterns):
+            patterns.append(pattern)
+    return tuple(patterns)
+
+
+def _item(data: object, path: str, *, oversize: bool) -> ResourceItem:
+    obj = json_object(data, path)
+    resource_id = _id(require(obj, "resourceId", f"{path}.resourceId"), f"{path}.resourceId")
+    resource_type = require_str(obj, "resourceType", f"{path}.resourceType")
+    region = require_str(obj, "regionId", f"{path}.regionId")
+    name = obj.get("resourceName")
+    if name is not None and not isinstance(name, str):
+        raise EventError(f"{path}.resourceName", "expected a string")
+    configuration = None
+    raw_configuration = obj.get("configuration")
+    if raw_configuration not in (None, ""):
+        configuration = json_object(raw_configuration, f"{path}.configuration")
+    elif not oversize and not name:
+        raise EventError(f"{path}.configuration", "missing (and no resourceName to identify the user)")
+    account = _opt_id(obj.get("accountId"), f"{path}.accountId")
+    return ResourceItem(resource_id, resource_type, region, name or None, configuration, account)
+
+
+def _timestamp(value: object, field: str) -> int:
+    if isinstance(value, bool):
+        raise EventError(field, "expected epoch milliseconds, got a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise EventError(field, f"expected epoch milliseconds, got {value!r}")
+
+
+def _id(value: object, field: str) -> str:
+    # Config sends numeric ids for some resources; they are identifiers, kept as text.
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
+        raise EventError(field, "expected a non-empty string")
+    return str(value)
+
+
+def _opt_id(value: object, field: str) -> str | None:
+    return None if value is None else _id(value, field)

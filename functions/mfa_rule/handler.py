@@ -1,0 +1,227 @@
+"""FC entry point of the MFA rule: event -> verdicts -> PutEvaluations. Never raises.
+
+- Change notification (or a scheduled/manual run naming one resource): evaluate that user.
+  An OVERSIZE item is fetched first with GetDiscoveredResource.
+- Scheduled/manual run without a configuration item: evaluate every user (ListUsers pages)
+  and report them all, with DeleteMode on the final batch when the listing was complete
+  (see report.py), so deleted users drop out.
+- A malformed event is logged with the field at fault and reported nowhere. If only the rule
+  parameters are bad and the event names one resource, that resource is reported
+  INSUFFICIENT_DATA naming the parameter, which cannot be mistaken for a verdict.
+- Failures after retries become INSUFFICIENT_DATA with the reason, never COMPLIANT.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from functions.common import credentials, logjson
+from functions.common.env import SettingsError
+from functions.common.errors import EventError
+from functions.common.ratelimit import TokenBucket
+from functions.common.retry import Deadline
+from functions.common.tea_api import CallSettings, TeaApi
+from functions.mfa_rule import clients, decide, settings
+from functions.mfa_rule.decide import Verdict
+from functions.mfa_rule.discovered import fetch_item
+from functions.mfa_rule.event import RAM_USER, RuleEvent, dangerous_actions, parse_event
+from functions.mfa_rule.facts import LookupFailed
+from functions.mfa_rule.ram_facts import RamFacts
+from functions.mfa_rule.report import Resource, put_evaluations, record
+from functions.mfa_rule.rule import evaluate_user
+from functions.mfa_rule.settings import Settings
+from functions.mfa_rule.sweep import sweep
+
+RAM_REGION = "global"  # RAM users are not regional; the id Config uses for global resources
+_log = logjson.get_logger("mfa_rule")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Everything an invocation depends on besides the event and context (injectable for tests)."""
+
+    settings: Settings
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    rng: Callable[[], float] = field(default=random.random, compare=False)
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False)
+
+
+def handler(event: object, context: object) -> dict[str, Any]:
+    try:
+        runtime = Runtime(settings.from_env(os.environ), environ=os.environ)
+    except SettingsError as exc:
+        logjson.log(_log, logging.ERROR, "bad_settings", error=str(exc))
+        return {"status": "failed", "error": str(exc)}
+    return handle(event, context, runtime)
+
+
+def handle(event: object, context: object, runtime: Runtime) -> dict[str, Any]:
+    try:
+        return _handle(event, context, runtime)
+    except Exception as exc:  # the handler never raises; nothing was reported on this path
+        logjson.log(_log, logging.CRITICAL, "unhandled_error", error=f"{type(exc).__name__}: {exc}")
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _handle(event: object, context: object, runtime: Runtime) -> dict[str, Any]:
+    conf = runtime.settings
+    logjson.configure(conf.log_level)
+    deadline = Deadline(conf.time_budget_seconds, runtime.clock)
+    try:
+        ev = parse_event(event)
+    except EventError as exc:
+        logjson.log(_log, logging.ERROR, "malformed_event", field=exc.field, reason=exc.reason)
+        return {"status": "rejected", "field": exc.field, "reason": exc.reason}
+    try:
+        patterns: tuple[str, ...] | None = dangerous_actions(ev.rule_parameters)
+        param_error = None
+    except EventError as exc:
+        patterns, param_error = None, exc
+        logjson.log(_log, logging.ERROR, "malformed_rule_parameters", field=exc.field, reason=exc.reason)
+        if ev.sweep:
+            return {"status": "rejected", "field": exc.field, "reason": exc.reason}
+    try:
+        creds = credentials.resolve(context, runtime.environ)
+    except credentials.CredentialsError as exc:
+        logjson.log(_log, logging.ERROR, "no_credentials", error=str(exc))
+        return {"status": "failed", "error": str(exc)}
+
+    region = conf.region or _context_region(context)
+    call = CallSettings(conf.retry, conf.connect_timeout, conf.read_timeout, runtime.sleep, runtime.rng)
+    limiter = TokenBucket(
+        conf.max_rps, burst=min(conf.max_rps, conf.max_concurrency), clock=runtime.clock, sleep=runtime.sleep
+    )
+    ram_api = TeaApi(
+        clients.ram_client(creds, conf, region),
+        settings=call,
+        deadline=deadline.sub(conf.report_reserve_seconds),
+        limiter=limiter,
+    )
+    config_api = TeaApi(clients.config_client(creds, conf, region), settings=call, deadline=deadline)
+    # A sweep leaves out the login-profile note (one call per non-compliant user) to stay cheap.
+    facts = RamFacts(ram_api, page_size=conf.list_page_size, login_profiles=not ev.sweep)
+
+    if ev.sweep:
+        assert patterns is not None
+        return _sweep(ev, facts, config_api, patterns, conf)
+    return _single(ev, facts, config_api, patterns, param_error)
+
+
+def _single(
+    ev: RuleEvent,
+    facts: RamFacts,
+    config_api: TeaApi,
+    patterns: tuple[str, ...] | None,
+    param_error: EventError | None,
+) -> dict[str, Any]:
+    item = ev.item
+    assert item is not None
+    resource = Resource(item.resource_id, item.user_name, item.resource_type, item.region_id, ev.account_id)
+    verdict: Verdict | None = None
+    if param_error is not None:
+        verdict = decide.insufficient(f"rule parameter {param_error}")
+    elif ev.oversize:
+        try:
+            item, deleted = fetch_item(config_api, item)
+            resource = Resource(
+                item.resource_id, item.user_name, item.resource_type, item.region_id, ev.account_id
+            )
+            if deleted:
+                verdict = decide.not_applicable("Config records the resource as deleted")
+        except LookupFailed as exc:
+            verdict = decide.insufficient(f"oversized item: {exc}")
+    if verdict is None:
+        if item.resource_type != RAM_USER:
+            verdict = decide.not_applicable(
+                f"resource type {item.resource_type} is not evaluated by this rule"
+            )
+        elif not item.user_name:
+            verdict = decide.insufficient("the configuration item names no RAM user")
+        else:
+            assert patterns is not None
+            verdict = evaluate_user(facts, item.user_name, patterns)
+    evaluation = record(resource, verdict, ev.ordering_timestamp)
+    outcome = put_evaluations(config_api, ev.result_token, [evaluation])
+    logjson.log(
+        _log,
+        logging.INFO,
+        "evaluated",
+        user=resource.name,
+        resource_id=resource.resource_id,
+        compliance=verdict.compliance_type,
+        annotation=verdict.annotation,
+        reported=outcome.ok,
+    )
+    return {
+        "status": "reported" if outcome.ok else "failed",
+        "messageType": ev.message_type,
+        "evaluations": [evaluation],
+        "errors": list(outcome.errors),
+    }
+
+
+def _sweep(
+    ev: RuleEvent, facts: RamFacts, config_api: TeaApi, patterns: tuple[str, ...], conf: Settings
+) -> dict[str, Any]:
+    result = sweep(facts, patterns, max_concurrency=conf.max_concurrency)
+    records = []
+    for user, verdict in result.results:
+        records.append(
+            record(
+                Resource(user.user_id, user.name, RAM_USER, RAM_REGION, ev.account_id),
+                verdict,
+                ev.ordering_timestamp,
+            )
+        )
+        if verdict.compliance_type in (decide.NON_COMPLIANT, decide.INSUFFICIENT_DATA):
+            logjson.log(
+                _log,
+                logging.INFO,
+                "evaluated",
+                user=user.name,
+                compliance=verdict.compliance_type,
+                annotation=verdict.annotation,
+            )
+    counts = Counter(r["complianceType"] for r in records)
+    errors: list[str] = []
+    if result.listing_error:
+        errors.append(f"user listing incomplete: {result.listing_error}")
+    outcome = None
+    if records:
+        outcome = put_evaluations(config_api, ev.result_token, records, delete_mode=result.complete)
+        errors.extend(outcome.errors)
+    status = (
+        "reported"
+        if not errors
+        else ("failed" if outcome is None or outcome.failed_batches == outcome.batches else "partial")
+    )
+    logjson.log(
+        _log,
+        logging.INFO if not errors else logging.ERROR,
+        "sweep_done",
+        users=len(records),
+        counts=dict(counts),
+        delete_mode=bool(outcome and outcome.delete_mode_sent),
+        errors=errors,
+    )
+    return {
+        "status": status,
+        "messageType": ev.message_type,
+        "users": len(records),
+        "counts": dict(sorted(counts.items())),
+        "deleteMode": bool(outcome and outcome.delete_mode_sent),
+        "errors": errors,
+    }
+
+
+def _context_region(context: object) -> str | None:
+    region = getattr(context, "region", None)
+    return region if isinstance(region, str) and region else None

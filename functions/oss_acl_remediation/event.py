@@ -1,0 +1,106 @@
+"""Every shape an MNS topic trigger can deliver, down to the Cloud Config non-compliance event.
+
+Delivery shapes (the trigger's NotifyContentFormat):
+- JSON: `{"TopicOwner", "TopicName", "Subscriber", "SubscriptionName", "MessageId",
+  "MessageMD5", "PublishTime", "Message": "<body>"}`
+- STREAM: the raw body, or `{"body": "<body>", "attrs": {...}}` when the message has attributes.
+The body is the event's JSON text, or that text base64-encoded (publishers may encode it).
+
+Config event (inside the body):
+    {"evaluationResultIdentifier": {"evaluationResultQualifier": {"configRuleName", "resourceId",
+      "resourceType", "regionId", "resourceName"?}, "orderingTimestamp"}, "complianceType", ...}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from functions.common.decode import as_text, b64_text, json_object, require, require_str
+from functions.common.errors import EventError
+
+QUALIFIER = "evaluationResultIdentifier.evaluationResultQualifier"
+# Bucket names and region ids end up in a URL: only their documented alphabets are accepted.
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
+
+
+@dataclass(frozen=True)
+class NonComplianceEvent:
+    delivery: str  # json | stream | stream+attrs
+    topic: str | None
+    rule_name: str
+    resource_id: str
+    resource_type: str
+    region_id: str
+    compliance_type: str
+
+    @property
+    def bucket(self) -> str:
+        return self.resource_id
+
+
+def parse_event(raw: object) -> NonComplianceEvent:
+    text = as_text(raw, "event")
+    outer = _json_or_b64(text, "event")
+    topic = None
+    if isinstance(outer, Mapping) and "Message" in outer:
+        delivery, field = "json", "Message"
+        topic = outer.get("TopicName") if isinstance(outer.get("TopicName"), str) else None
+        body = _body(outer["Message"], field)
+    elif isinstance(outer, Mapping) and "body" in outer and set(outer) <= {"body", "attrs"}:
+        delivery, field = "stream+attrs", "body"
+        body = _body(outer["body"], field)
+    else:
+        delivery, field = "stream", "event"
+        body = json_object(outer, field)
+    return _config_event(body, field, delivery, topic)
+
+
+def _config_event(
+    body: Mapping[str, Any], field: str, delivery: str, topic: str | None
+) -> NonComplianceEvent:
+    identifier = json_object(
+        require(body, "evaluationResultIdentifier", f"{field}.evaluationResultIdentifier"),
+        f"{field}.evaluationResultIdentifier",
+    )
+    path = f"{field}.{QUALIFIER}"
+    qualifier = json_object(require(identifier, "evaluationResultQualifier", path), path)
+    rule = require_str(qualifier, "configRuleName", f"{path}.configRuleName")
+    resource_id = require_str(qualifier, "resourceId", f"{path}.resourceId")
+    resource_type = require_str(qualifier, "resourceType", f"{path}.resourceType")
+    region = require_str(qualifier, "regionId", f"{path}.regionId")
+    compliance = require_str(body, "complianceType", f"{field}.complianceType")
+    if not _REGION.match(region):
+        raise EventError(f"{path}.regionId", f"{region!r} is not a region id")
+    if resource_type == "ACS::OSS::Bucket" and not _BUCKET.match(resource_id):
+        raise EventError(f"{path}.resourceId", f"{resource_id!r} is not a valid bucket name")
+    return NonComplianceEvent(delivery, topic, rule, resource_id, resource_type, region, compliance)
+
+
+def _body(value: object, field: str) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if not isinstance(value, str):
+        raise EventError(field, "expected the message body as a string")
+    return json_object(_json_or_b64(value, field), field)
+
+
+def _json_or_b64(text: str, field: str) -> Any:
+    stripped = text.strip()
+    if not stripped:
+        raise EventError(field, "empty")
+    try:
+        return json.loads(stripped)
+    except json.JSONDecodeError:
+        pass
+    decoded = b64_text(stripped)
+    if decoded is not None:
+        try:
+            return json.loads(decoded)
+        except json.JSONDecodeError:
+            raise EventError(field, "base64 body does not decode to JSON") from None
+    raise EventError(field, "neither JSON nor base64-encoded JSON")

@@ -1,0 +1,133 @@
+"""FC entry point of the OSS ACL remediation (MNS topic trigger). Never raises.
+
+Acts only on a NON_COMPLIANT verdict of the configured rule (RULE_NAME) about an
+`ACS::OSS::Bucket`; anything else is returned as ignored, with the reason. The ACL is read
+first (already private: nothing to do), then set to `private` unless DRY_RUN. Exactly one
+structured audit line is logged per event, whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from functions.common import cloud_errors, credentials, logjson
+from functions.common.env import SettingsError
+from functions.common.errors import EventError
+from functions.common.retry import Deadline, DeadlineExceeded, RetriesExhausted
+from functions.oss_acl_remediation import settings
+from functions.oss_acl_remediation.event import NonComplianceEvent, parse_event
+from functions.oss_acl_remediation.remediate import PRIVATE, BucketAcl, BucketGone
+from functions.oss_acl_remediation.settings import Settings
+
+BUCKET_TYPE = "ACS::OSS::Bucket"
+NON_COMPLIANT = "NON_COMPLIANT"
+_log = logjson.get_logger("oss_acl_remediation")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    rng: Callable[[], float] = field(default=random.random, compare=False)
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False)
+
+
+def handler(event: object, context: object) -> dict[str, Any]:
+    try:
+        runtime = Runtime(settings.from_env(os.environ), environ=os.environ)
+    except SettingsError as exc:
+        return _audit({"status": "failed", "reason": str(exc)}, logging.ERROR, context)
+    return handle(event, context, runtime)
+
+
+def handle(event: object, context: object, runtime: Runtime) -> dict[str, Any]:
+    logjson.configure(runtime.settings.log_level)
+    try:
+        result = _handle(event, context, runtime)
+    except Exception as exc:  # the handler never raises; nothing was changed on this path
+        result = {"status": "failed", "reason": f"unexpected {type(exc).__name__}: {exc}"}
+    level = logging.ERROR if result["status"] in ("failed", "rejected") else logging.INFO
+    return _audit(result, level, context)
+
+
+def _handle(event: object, context: object, runtime: Runtime) -> dict[str, Any]:
+    conf = runtime.settings
+    try:
+        ev = parse_event(event)
+    except EventError as exc:
+        return {"status": "rejected", "field": exc.field, "reason": exc.reason}
+    result: dict[str, Any] = {
+        "rule": ev.rule_name,
+        "bucket": ev.resource_id,
+        "resourceType": ev.resource_type,
+        "region": ev.region_id,
+        "complianceType": ev.compliance_type,
+        "delivery": ev.delivery,
+        "dryRun": conf.dry_run,
+    }
+    reason = _ignored_because(ev, conf)
+    if reason:
+        return {**result, "status": "ignored", "reason": reason}
+    try:
+        creds = credentials.resolve(context, runtime.environ)
+    except credentials.CredentialsError as exc:
+        return {**result, "status": "failed", "reason": str(exc)}
+    acl = BucketAcl(
+        creds,
+        ev.bucket,
+        ev.region_id,
+        endpoint=conf.oss_endpoint,
+        timeout=conf.timeout,
+        retry=conf.retry,
+        deadline=Deadline(conf.time_budget_seconds, runtime.clock),
+        sleep=runtime.sleep,
+        rng=runtime.rng,
+    )
+    try:
+        previous = acl.read()
+        result["previousAcl"] = previous
+        if previous == PRIVATE:
+            return {**result, "status": "noop", "reason": "bucket ACL is already private"}
+        if conf.dry_run:
+            return {**result, "status": "dry_run", "reason": f"would set the ACL from {previous} to private"}
+        acl.make_private()
+    except BucketGone:
+        return {**result, "status": "ignored", "reason": "bucket no longer exists"}
+    except (DeadlineExceeded, RetriesExhausted) as exc:
+        last = exc.last if isinstance(exc, RetriesExhausted) else exc
+        return {
+            **result,
+            "status": "failed",
+            "reason": f"{exc.__class__.__name__}: {cloud_errors.describe(last)}",
+        }
+    except Exception as exc:
+        return {**result, "status": "failed", "reason": str(cloud_errors.describe(exc))}
+    return {
+        **result,
+        "status": "remediated",
+        "newAcl": PRIVATE,
+        "reason": f"ACL changed from {previous} to private",
+    }
+
+
+def _ignored_because(ev: NonComplianceEvent, conf: Settings) -> str | None:
+    if ev.rule_name != conf.rule_name:
+        return f"rule {ev.rule_name!r} is not the remediated rule {conf.rule_name!r}"
+    if ev.resource_type != BUCKET_TYPE:
+        return f"resource type {ev.resource_type} is not {BUCKET_TYPE}"
+    if ev.compliance_type != NON_COMPLIANT:
+        return f"compliance type {ev.compliance_type} is not {NON_COMPLIANT}"
+    return None
+
+
+def _audit(result: dict[str, Any], level: int, context: object) -> dict[str, Any]:
+    request_id = getattr(context, "request_id", None)
+    logjson.log(_log, level, "oss_acl_remediation", request_id=request_id, **result)
+    return result

@@ -1,0 +1,83 @@
+"""The policy documents this project deploys, as JSON files under `policies/documents/`.
+
+- `aws/force-mfa.json`: the MFA-enforcing IAM group policy. Without MFA a user may only set up
+  MFA for themself: see the account password policy and virtual devices, change their own
+  password (see `force_mfa`), create virtual MFA devices (`mfa/*`: a user may own several and
+  names them freely), enable, list and resync MFA devices on their own user (`${aws:username}`),
+  and call `sts:GetSessionToken` (how CLI users obtain MFA credentials). Everything else is
+  denied with `BoolIfExists aws:MultiFactorAuthPresent false`, so long-term access keys (whose
+  requests carry no MFA key at all) are denied too, unlike a plain `Bool`. Deactivating MFA is
+  allowed on one's own user but not exempted from the Deny, so it needs an MFA session.
+  Deleting virtual MFA devices is not granted: on `mfa/*` it would reach other users' devices.
+- `ram/fc-trust.json`, `ram/mns-trust.json`: trust policies of the function role (Function
+  Compute) and of the MNS trigger's invocation role.
+- `ram/mfa-rule-function.json`: the rule function's permissions: the RAM reads it performs,
+  `config:PutEvaluations`, and `config:GetDiscoveredResource` (for configuration items too large
+  to travel inside the event).
+- `ram/oss-acl-remediation.json`: the remediation function may read and set bucket ACLs only
+  (not `AliyunOSSFullAccess`).
+
+Each call returns a fresh dict, so callers may modify it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+DOCUMENTS_DIR = Path(__file__).parent / "documents"
+
+# Actions a new user needs, without MFA, to replace the initial password.
+INITIAL_PASSWORD_ACTIONS = ("iam:ChangePassword", "iam:GetAccountPasswordPolicy")
+_NO_MFA_DENY_SID = "DenyAllExceptListedIfNoMFA"
+
+
+def load(relative_path: str) -> dict[str, Any]:
+    """The document at `policies/documents/<relative_path>`, e.g. `ram/mfa-rule-function.json`."""
+    rel = PurePosixPath(relative_path)
+    if rel.is_absolute() or ".." in rel.parts or rel.suffix != ".json":
+        raise ValueError(
+            f"{relative_path!r}: expected a relative path to a .json file under policies/documents/"
+        )
+    path = DOCUMENTS_DIR.joinpath(*rel.parts)
+    if not path.is_file():
+        raise FileNotFoundError(f"{relative_path!r}: no such policy document under policies/documents/")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def force_mfa(allow_initial_password_change: bool = True) -> dict[str, Any]:
+    """The AWS force-MFA group policy.
+
+    `allow_initial_password_change` (default on): a new user whose console password must be
+    changed at first sign-in has no MFA yet; without this exemption they could not sign in at
+    all. Turn it off when passwords are handed out already final (then changing a password, like
+    everything else, needs MFA).
+    """
+    document = load("aws/force-mfa.json")
+    if not allow_initial_password_change:
+        deny = next(s for s in document["Statement"] if s.get("Sid") == _NO_MFA_DENY_SID)
+        deny["NotAction"] = [a for a in deny["NotAction"] if a not in INITIAL_PASSWORD_ACTIONS]
+    return document
+
+
+def trigger_invoke_policy(function_arn: str) -> dict[str, Any]:
+    """RAM policy for the MNS trigger's invocation role: `fc:InvokeFunction` on exactly
+    `function_arn`, nothing else.
+
+    Qualified versions and aliases are deliberately not included (no `<arn>/*` or `*`): the
+    trigger invokes one function, so the caller passes the exact ARN that trigger invokes.
+    """
+    if (
+        not isinstance(function_arn, str)
+        or not function_arn.startswith("acs:fc:")
+        or any(c in function_arn for c in "*?")
+        or any(c.isspace() for c in function_arn)
+    ):
+        raise ValueError(
+            f"function_arn: {function_arn!r} is not a Function Compute ARN (acs:fc:...) without wildcards"
+        )
+    return {
+        "Version": "1",
+        "Statement": [{"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": function_arn}],
+    }

@@ -1,0 +1,115 @@
+"""`python -m baseline evaluate`: the DESIGN.md contract, run in-process over snapshot fixtures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from baseline.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+ACCOUNT = str(REPO / "tests" / "fixtures" / "snapshots" / "account.json")
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["evaluate", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_every_user_is_evaluated_with_the_functions_decision(capsys):
+    code, out, err = run(capsys, "--snapshot", ACCOUNT)
+    assert (code, err) == (0, "")
+    evaluations = json.loads(out)
+    assert [(e["complianceResourceName"], e["complianceType"]) for e in evaluations] == [
+        ("alice", "NON_COMPLIANT"),
+        ("bob", "COMPLIANT"),
+        ("carol", "COMPLIANT"),
+        ("dave", "NON_COMPLIANT"),
+        ("erin", "COMPLIANT"),
+        ("frank", "COMPLIANT"),
+        ("grace", "INSUFFICIENT_DATA"),
+        ("heidi", "NON_COMPLIANT"),
+    ]
+    assert set(evaluations[0]) == {
+        "complianceResourceId",
+        "complianceResourceName",
+        "complianceResourceType",
+        "complianceType",
+        "annotation",
+    }
+    assert evaluations[0]["complianceResourceId"] == "200000000000001"
+    assert evaluations[0]["complianceResourceType"] == "ACS::RAM::User"
+    assert evaluations[0]["annotation"].endswith("by Custom policy ops-admin (v3) via group ops")
+
+
+def test_one_user_and_other_patterns(capsys):
+    code, out, _ = run(capsys, "--snapshot", ACCOUNT, "--user", "heidi", "--dangerous-actions", "ecs:*")
+    assert code == 0
+    assert [(e["complianceResourceName"], e["complianceType"]) for e in json.loads(out)] == [
+        ("heidi", "COMPLIANT")
+    ]
+
+
+def test_text_output_has_one_line_per_user(capsys):
+    code, out, _ = run(capsys, "--snapshot", ACCOUNT, "--text", "--user", "dave")
+    assert code == 0
+    assert out.splitlines() == [
+        "NON_COMPLIANT     dave (200000000000004): no MFA device; ecs:* allowed without MFA "
+        f"(e.g. {out.split('(e.g. ')[1].split(')')[0]}) by Custom policy everything-but-ram (v1)"
+    ]
+
+
+def test_non_compliant_findings_still_exit_zero(capsys):
+    code, out, _ = run(capsys, "--snapshot", ACCOUNT, "--user", "alice")
+    assert code == 0 and json.loads(out)[0]["complianceType"] == "NON_COMPLIANT"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda d: d["users"][3]["policies"][0].pop("policyName"),
+            "users[3].policies[0].policyName: missing",
+        ),
+        (lambda d: d.pop("users"), "users: missing"),
+    ],
+)
+def test_bad_snapshot_exits_2_naming_the_field(tmp_path, capsys, mutate, message):
+    data = json.loads(Path(ACCOUNT).read_text())
+    mutate(data)
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(data))
+    code, out, err = run(capsys, "--snapshot", str(path))
+    assert (code, out) == (2, "")
+    assert err == f"error: {path}: {message}\n"
+
+
+def test_unknown_user_bad_pattern_and_missing_file_exit_2(tmp_path, capsys):
+    assert run(capsys, "--snapshot", ACCOUNT, "--user", "mallory")[::2] == (
+        2,
+        f"error: --user 'mallory': no such user in {ACCOUNT}\n",
+    )
+    assert run(capsys, "--snapshot", ACCOUNT, "--dangerous-actions", "ecs:*,ecs")[::2] == (
+        2,
+        "error: --dangerous-actions[1]: 'ecs' is not 'service:action'\n",
+    )
+    code, _, err = run(capsys, "--snapshot", str(tmp_path / "none.json"))
+    assert code == 2 and err.startswith(f"error: --snapshot {tmp_path / 'none.json'}: cannot read")
+
+
+def test_command_line_entry_point():
+    out = subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
+        [sys.executable, "-m", "baseline", "evaluate", "--snapshot", ACCOUNT, "--user", "bob"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)[0]["complianceType"] == "COMPLIANT"

@@ -1,0 +1,146 @@
+"""MfaComplianceRule under the mock engine: exact rule inputs, function, role and documents."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from baseline.mocks import run_with_mocks
+from components.mfa_rule import TYPE, MfaComplianceRule
+from components.packaging import PackagingError
+from components.settings import FunctionComputeSettings
+from policies import Decision, Request, documents, evaluate, holds
+from tests.components.support import ACCOUNT, FC2, FC3, REGION, RULE, ram_policy
+
+RULE_TYPE = "alicloud:cfg/rule:Rule"
+
+
+def build(fc, package, preview=True):
+    return run_with_mocks(
+        lambda: MfaComplianceRule("mfa", region=REGION, fc=fc, rule=RULE, package=package), preview=preview
+    )
+
+
+def test_fc3_rule_inputs_are_exactly_the_custom_rule_cloud_config_expects(rule_package):
+    run = build(FC3, rule_package)
+    assert run.one(RULE_TYPE).inputs == {
+        "ruleName": "RamUserMFA",
+        "description": RULE.description,
+        "sourceOwner": "CUSTOM_FC",
+        "sourceIdentifier": f"acs:fc:{REGION}:{ACCOUNT}:functions/RamDangerousPolicyUserBindMFA",
+        "inputParameters": {"dangerousActions": "ecs:*,oss:*,log:*"},
+        "configRuleTriggerTypes": "ConfigurationItemChangeNotification,ScheduledNotification",
+        "maximumExecutionFrequency": "One_Hour",
+        "resourceTypesScopes": ["ACS::RAM::User"],
+        "riskLevel": 1,
+    }
+
+
+def test_fc2_rule_source_identifier_names_service_and_function(rule_package):
+    run = build(FC2, rule_package)
+    assert run.one(RULE_TYPE).inputs["sourceIdentifier"] == (
+        f"acs:fc:{REGION}:{ACCOUNT}:services/Ram_User/functions/RamDangerousPolicyUserBindMFA"
+    )
+
+
+def test_fc3_function_has_role_code_environment_timeout_and_memory(rule_package):
+    run = build(FC3, rule_package)
+    function = run.one("alicloud:fc/v3Function:V3Function").inputs
+    role = run.one("alicloud:ram/role:Role")
+    assert function["functionName"] == "RamDangerousPolicyUserBindMFA"
+    assert function["handler"] == "index.handler"
+    assert function["runtime"] == "python3.10"
+    assert function["role"] == f"acs:ram::{ACCOUNT}:role/ramdangerouspolicyuserbindmfa-role"
+    assert role.inputs["roleName"] == "RamDangerousPolicyUserBindMFA-role"
+    assert function["timeout"] == 300
+    assert function["memorySize"] == 512
+    assert function["internetAccess"] is True
+    assert function["environmentVariables"] == {
+        "LOG_LEVEL": "INFO",
+        "RAM_MAX_CONCURRENCY": "8",
+        "RAM_MAX_RPS": "20",
+        "TIME_BUDGET_SECONDS": "270",
+    }
+    assert function["code"]["checksum"] == rule_package.crc64
+    assert len(function["code"]["zipFile"]) == 4 * ((rule_package.size + 2) // 3)
+
+
+def test_fc2_uses_a_service_with_the_role_and_a_function_from_the_zip_path(rule_package):
+    run = build(FC2, rule_package)
+    service = run.one("alicloud:fc/service:Service").inputs
+    function = run.one("alicloud:fc/function:Function").inputs
+    assert service["name"] == "Ram_User"
+    assert service["role"] == f"acs:ram::{ACCOUNT}:role/ramdangerouspolicyuserbindmfa-role"
+    assert "logConfig" not in service
+    assert function["service"] == "Ram_User"
+    assert function["name"] == "RamDangerousPolicyUserBindMFA"
+    assert function["filename"] == str(rule_package.path)
+    assert function["codeChecksum"] == rule_package.crc64
+    assert function["environmentVariables"]["TIME_BUDGET_SECONDS"] == "270"
+
+
+def test_log_settings_reach_the_function_when_configured(rule_package):
+    fc = FunctionComputeSettings(generation=3, log_project="audit-logs", log_store="fc-logs")
+    function = build(fc, rule_package).one("alicloud:fc/v3Function:V3Function").inputs
+    assert function["logConfig"] == {
+        "project": "audit-logs",
+        "logstore": "fc-logs",
+        "enableRequestMetrics": True,
+    }
+
+
+def test_role_carries_the_documents_and_the_engine_confirms_least_privilege(rule_package):
+    run = build(FC3, rule_package)
+    role = run.one("alicloud:ram/role:Role").inputs
+    policy = run.one("alicloud:ram/policy:Policy").inputs
+    attachment = run.one("alicloud:ram/rolePolicyAttachment:RolePolicyAttachment").inputs
+    assert json.loads(role["assumeRolePolicyDocument"]) == documents.load("ram/fc-trust.json")
+    assert json.loads(policy["policyDocument"]) == documents.load("ram/mfa-rule-function.json")
+    assert attachment == {
+        "roleName": "RamDangerousPolicyUserBindMFA-role",
+        "policyName": "RamDangerousPolicyUserBindMFA-role-policy",
+        "policyType": "Custom",
+    }
+    granted = [ram_policy(policy["policyDocument"])]
+    for forbidden in ("ram:Attach*", "ram:Create*", "ram:Update*", "ram:Delete*", "oss:*", "ecs:*", "sts:*"):
+        assert holds(granted, forbidden).holds is False, forbidden
+    for needed in ("ram:ListUsers", "ram:GetUserMFAInfo", "config:PutEvaluations"):
+        assert evaluate(granted, Request(needed)).decision is Decision.ALLOWED, needed
+
+
+def test_every_child_has_the_component_as_parent(rule_package):
+    run = build(FC2, rule_package)
+    component = run.one(TYPE)
+    children = [r for r in run.registrations() if r.type != TYPE]
+    assert {r.parent for r in children} == {component.urn}
+    assert len(children) == 6  # role, policy, attachment, service, function, rule
+
+
+def test_two_instances_do_not_collide(rule_package):
+    def program():
+        MfaComplianceRule("a", region=REGION, fc=FC3, rule=RULE, package=rule_package)
+        MfaComplianceRule("b", region=REGION, fc=FC3, rule=RULE, package=rule_package)
+
+    run = run_with_mocks(program)
+    urns = [r.urn for r in run.registrations()]
+    assert len(urns) == len(set(urns)) == 12
+    assert {r.name for r in run.by_type(RULE_TYPE)} == {"a-rule", "b-rule"}
+
+
+def test_a_real_deployment_refuses_an_unvendored_package(unvendored_rule_package):
+    with pytest.raises(PackagingError, match=r"run `make vendor` before `pulumi up`"):
+        build(FC3, unvendored_rule_package, preview=False)
+
+
+def test_a_real_deployment_accepts_a_vendored_package(rule_package):
+    run = build(FC3, rule_package, preview=False)
+    assert run.one(RULE_TYPE).inputs["sourceOwner"] == "CUSTOM_FC"
+
+
+def test_a_preview_of_an_unvendored_package_still_plans(unvendored_rule_package):
+    run = build(FC3, unvendored_rule_package)
+    assert (
+        run.one("alicloud:fc/v3Function:V3Function").inputs["code"]["checksum"]
+        == unvendored_rule_package.crc64
+    )

@@ -1,0 +1,142 @@
+"""NonComplianceRemediation: topic, delivery, managed rule, function, trigger and its invoker role."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from baseline.mocks import run_with_mocks
+from components.remediation import TYPE, NonComplianceRemediation
+from components.settings import RemediationSettings
+from policies import Decision, Request, documents, evaluate, holds
+from tests.components.support import ACCOUNT, FC2, FC3, REGION, REMEDIATION, ram_policy
+
+TOPIC_ARN = f"acs:mns:{REGION}:{ACCOUNT}:/topics/MNSTestConfig"
+FC2_ARN = f"acs:fc:{REGION}:{ACCOUNT}:services/resource_repair/functions/oss_repair_acl_trigger"
+FC3_ARN = f"acs:fc:{REGION}:{ACCOUNT}:functions/oss_repair_acl_trigger"
+
+
+def build(fc, package, remediation=REMEDIATION):
+    return run_with_mocks(
+        lambda: NonComplianceRemediation(
+            "fix", region=REGION, fc=fc, remediation=remediation, package=package
+        )
+    )
+
+
+def test_delivery_sends_non_compliance_only_to_the_topic(remediation_package):
+    run = build(FC3, remediation_package)
+    assert run.one("alicloud:message/serviceTopic:ServiceTopic").inputs == {"topicName": "MNSTestConfig"}
+    assert run.one("alicloud:cfg/delivery:Delivery").inputs == {
+        "deliveryChannelName": "MNSTestConfig",
+        "deliveryChannelType": "MNS",
+        "deliveryChannelTargetArn": TOPIC_ARN,
+        "nonCompliantNotification": True,
+        "configurationItemChangeNotification": False,
+        "configurationSnapshot": False,
+        "description": "Cloud Config non-compliance events for automatic remediation",
+    }
+
+
+def test_managed_rule_is_the_aliyun_public_read_rule(remediation_package):
+    rule = build(FC3, remediation_package).one("alicloud:cfg/rule:Rule").inputs
+    assert rule == {
+        "ruleName": "oss-bucket-public-read-prohibited",
+        "description": "OSS buckets must not be publicly readable",
+        "sourceOwner": "ALIYUN",
+        "sourceIdentifier": "oss-bucket-public-read-prohibited",
+        "configRuleTriggerTypes": "ConfigurationItemChangeNotification",
+        "resourceTypesScopes": ["ACS::OSS::Bucket"],
+        "riskLevel": 1,
+    }
+
+
+@pytest.mark.parametrize(("dry_run", "expected"), [(True, "true"), (False, "false")])
+def test_function_environment_names_the_rule_and_dry_run(remediation_package, dry_run, expected):
+    settings = RemediationSettings(dry_run=dry_run, rule_name="test-oss-bucket-public-read-prohibited")
+    function = build(FC3, remediation_package, settings).one("alicloud:fc/v3Function:V3Function").inputs
+    assert function["environmentVariables"] == {
+        "RULE_NAME": "test-oss-bucket-public-read-prohibited",
+        "DRY_RUN": expected,
+        "LOG_LEVEL": "INFO",
+    }
+
+
+def test_fc3_pipeline_trigger_reads_the_delivered_topic(remediation_package):
+    run = build(FC3, remediation_package)
+    trigger = run.one("alicloud:fc/v3Trigger:V3Trigger").inputs
+    delivery = run.one("alicloud:cfg/delivery:Delivery").inputs
+    invoker = run.one("alicloud:ram/role:Role", "fix-trigger-role").inputs
+    assert trigger["sourceArn"] == delivery["deliveryChannelTargetArn"] == TOPIC_ARN
+    assert trigger == {
+        "functionName": "oss_repair_acl_trigger",
+        "qualifier": "LATEST",
+        "triggerName": "ConfigRuleNonComplianceMNSTrigger",
+        "triggerType": "mns_topic",
+        "sourceArn": TOPIC_ARN,
+        "invocationRole": f"acs:ram::{ACCOUNT}:role/oss-repair-acl-trigger-invoker",
+        "triggerConfig": '{"notifyContentFormat": "JSON", "notifyStrategy": "BACKOFF_RETRY"}',
+    }
+    assert invoker["roleName"] == "oss-repair-acl-trigger-invoker"
+
+
+def test_fc2_pipeline_uses_service_function_and_mns_trigger(remediation_package):
+    settings = RemediationSettings(retry_strategy="EXPONENTIAL_DECAY_RETRY")
+    run = build(FC2, remediation_package, settings)
+    trigger = run.one("alicloud:fc/trigger:Trigger").inputs
+    assert run.one("alicloud:fc/service:Service").inputs["name"] == "resource_repair"
+    assert run.one("alicloud:fc/function:Function").inputs["service"] == "resource_repair"
+    assert trigger == {
+        "service": "resource_repair",
+        "function": "oss_repair_acl_trigger",
+        "name": "ConfigRuleNonComplianceMNSTrigger",
+        "type": "mns_topic",
+        "sourceArn": TOPIC_ARN,
+        "role": f"acs:ram::{ACCOUNT}:role/oss-repair-acl-trigger-invoker",
+        "configMns": '{"notifyContentFormat": "JSON", "notifyStrategy": "EXPONENTIAL_DECAY_RETRY"}',
+    }
+
+
+@pytest.mark.parametrize(("fc", "function_arn"), [(FC2, FC2_ARN), (FC3, FC3_ARN)])
+def test_invoker_role_may_invoke_this_function_only(remediation_package, fc, function_arn):
+    run = build(fc, remediation_package)
+    role = run.one("alicloud:ram/role:Role", "fix-trigger-role").inputs
+    policy = run.one("alicloud:ram/policy:Policy", "fix-trigger-policy").inputs
+    assert json.loads(role["assumeRolePolicyDocument"]) == documents.load("ram/mns-trust.json")
+    assert json.loads(policy["policyDocument"]) == documents.trigger_invoke_policy(function_arn)
+    granted = [ram_policy(policy["policyDocument"])]
+    assert evaluate(granted, Request("fc:InvokeFunction", function_arn)).decision is Decision.ALLOWED
+    other = function_arn.replace("oss_repair_acl_trigger", "other")
+    assert evaluate(granted, Request("fc:InvokeFunction", other)).decision is Decision.IMPLICITLY_DENIED
+    assert holds(granted, "fc:Update*").holds is False
+
+
+def test_remediation_role_only_reads_and_sets_bucket_acls(remediation_package):
+    run = build(FC3, remediation_package)
+    role = run.one("alicloud:ram/role:Role", "fix-fn-role").inputs
+    policy = run.one("alicloud:ram/policy:Policy", "fix-fn-policy").inputs
+    assert json.loads(role["assumeRolePolicyDocument"]) == documents.load("ram/fc-trust.json")
+    assert json.loads(policy["policyDocument"]) == documents.load("ram/oss-acl-remediation.json")
+    granted = [ram_policy(policy["policyDocument"])]
+    assert holds(granted, "oss:PutBucketAcl").holds is True
+    for forbidden in ("oss:Delete*", "oss:PutObject*", "oss:PutBucketPolicy", "ram:*"):
+        assert holds(granted, forbidden).holds is False, forbidden
+
+
+@pytest.mark.parametrize("fc", [FC2, FC3])
+def test_every_child_has_the_component_as_parent(remediation_package, fc):
+    run = build(fc, remediation_package)
+    component = run.one(TYPE)
+    assert {r.parent for r in run.registrations() if r.type != TYPE} == {component.urn}
+
+
+def test_two_instances_do_not_collide(remediation_package):
+    def program():
+        for name in ("a", "b"):
+            NonComplianceRemediation(
+                name, region=REGION, fc=FC2, remediation=REMEDIATION, package=remediation_package
+            )
+
+    urns = [r.urn for r in run_with_mocks(program).registrations()]
+    assert len(urns) == len(set(urns))

@@ -1,0 +1,650 @@
+"""A loopback fake of the Alibaba Cloud APIs the functions call, for tests and benchmarks only.
+
+It speaks what the real SDKs send:
+- RAM (2015-05-01) and Config (2020-09-07) RPC calls from tea-openapi: `POST /` with the
+  action and version in `x-acs-action`/`x-acs-version` headers (ACS3-HMAC-SHA256 requests)
+  or in `Action`/`Version` query parameters (older RPC signing), parameters in the query
+  string or a form body. Unknown actions, missing or invalid parameters and missing STS
+  credentials get the real error shape (JSON `Code`/`Message`/`RequestId`) and status.
+- OSS bucket ACL calls from oss2: `GET /<bucket>/?acl` and `PUT /<bucket>/?acl` with
+  `x-oss-acl` (oss2 uses path-style URLs for IP endpoints), XML bodies like the real API.
+
+Signatures are not verified, but every call must carry an AccessKeyId and a security token
+(the functions only ever use their role's STS credentials); calls are recorded with both.
+Faults (throttling, 5xx, latency, hangs, connection resets) can be queued per action or
+made permanent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import struct
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+from xml.sax.saxutils import escape
+
+from tests.fakes.account import FakeAccount
+from tests.fakes.faults import Fault
+
+RAM_VERSION = "2015-05-01"
+CONFIG_VERSION = "2020-09-07"
+SERVICES = {RAM_VERSION: "ram", CONFIG_VERSION: "config"}
+# Our assumption for Cloud Config (undocumented); AWS Config documents the same limit.
+MAX_EVALUATIONS_PER_CALL = 100
+COMPLIANCE_TYPES = {"COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "INSUFFICIENT_DATA"}
+BUCKET_ACLS = {"private", "public-read", "public-read-write"}
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str  # ram | config | oss
+    action: str
+    params: dict[str, str]
+    access_key_id: str | None
+    security_token: str | None
+    status: int
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class _Faults:
+    queued: dict[str, deque[Fault]] = field(default_factory=dict)
+    permanent: dict[str, Fault] = field(default_factory=dict)
+
+    def take(self, service: str, action: str) -> Fault | None:
+        for key in (action, service):
+            if key in self.permanent:
+                return self.permanent[key]
+        queue = self.queued.get(action)
+        if queue:
+            return queue.popleft()
+        return None
+
+
+class FakeCloud:
+    """`with FakeCloud(snapshot) as cloud:` serves on `cloud.endpoint` (127.0.0.1:<free port>)."""
+
+    def __init__(
+        self,
+        snapshot: dict[str, Any] | FakeAccount,
+        *,
+        latency: float = 0.0,
+        expected_token: str | None = None,
+        default_page_size: int = 100,
+    ) -> None:
+        self.account = snapshot if isinstance(snapshot, FakeAccount) else FakeAccount.from_snapshot(snapshot)
+        self.latency = latency
+        self.expected_token = expected_token
+        self.default_page_size = default_page_size
+        self.calls: list[Call] = []
+        self.evaluations: list[dict[str, Any]] = []  # PutEvaluations requests, decoded
+        self._faults = _Faults()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._connections: set[socket.socket] = set()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> FakeCloud:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        with self._lock:
+            connections = list(self._connections)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeCloud:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def endpoint(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        return f"127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.endpoint}"
+
+    # -- faults and inspection ---------------------------------------------------------------------
+    def inject(self, action: str, *faults: Fault) -> None:
+        """Queue faults for the next calls of `action`, one per call, then answer normally."""
+        with self._lock:
+            self._faults.queued.setdefault(action, deque()).extend(faults)
+
+    def break_(self, action_or_service: str, fault: Fault) -> None:
+        """Every call of an action (e.g. "GetPolicy") or a whole service ("ram") gets `fault` until `heal`."""
+        with self._lock:
+            self._faults.permanent[action_or_service] = fault
+
+    def heal(self) -> None:
+        with self._lock:
+            self._faults = _Faults()
+
+    def reset_calls(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.evaluations.clear()
+
+    def count(self, action: str | None = None, service: str | None = None) -> int:
+        with self._lock:
+            return sum(
+                1
+                for c in self.calls
+                if (action is None or c.action == action) and (service is None or c.service == service)
+            )
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(Counter(c.action for c in self.calls))
+
+    def reported(self) -> list[dict[str, Any]]:
+        """Every evaluation received through PutEvaluations, in order."""
+        with self._lock:
+            return [e for request in self.evaluations for e in request["Evaluations"]]
+
+    # -- request handling (called from server threads) --------------------------------------------
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def _take_fault(self, service: str, action: str) -> Fault | None:
+        with self._lock:
+            return self._faults.take(service, action)
+
+    def _track(self, conn: socket.socket, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    def rpc(self, service: str, action: str, params: dict[str, str]) -> dict[str, Any]:
+        handler = _RPC.get((service, action))
+        if handler is None:
+            raise ApiError(
+                404,
+                "InvalidAction.NotFound",
+                f"Specified api is not found, please check your url and method. ({action})",
+            )
+        with self.account.lock:
+            return handler(self, params)
+
+    def oss(self, method: str, bucket: str, acl_header: str | None) -> tuple[str, bytes]:
+        with self.account.lock:
+            found = self.account.buckets.get(bucket)
+            if found is None:
+                raise ApiError(404, "NoSuchBucket", "The specified bucket does not exist.")
+            if method == "GET":
+                body = (
+                    '<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy>'
+                    f"<Owner><ID>{escape(self.account.account_id)}</ID>"
+                    f"<DisplayName>{escape(self.account.account_id)}</DisplayName></Owner>"
+                    f"<AccessControlList><Grant>{escape(found['acl'])}</Grant></AccessControlList>"
+                    "</AccessControlPolicy>"
+                )
+                return "GetBucketAcl", body.encode()
+            if acl_header not in BUCKET_ACLS:
+                raise ApiError(
+                    400, "InvalidArgument", f"no such bucket access control exists: {acl_header!r}"
+                )
+            found["acl"] = acl_header
+            return "PutBucketAcl", b""
+
+
+# -- RPC actions ----------------------------------------------------------------------------------
+def _required(params: dict[str, str], *names: str) -> list[str]:
+    values = []
+    for name in names:
+        value = params.get(name)
+        if value is None or value == "":
+            raise ApiError(
+                400,
+                "MissingParameter",
+                f'The input parameter "{name}" that is mandatory for this request is not supplied.',
+            )
+        values.append(value)
+    return values
+
+
+def _user(cloud: FakeCloud, name: str) -> Any:
+    user = cloud.account.users.get(name)
+    if user is None:
+        raise ApiError(404, "EntityNotExist.User", f"The user does not exist: {name}.")
+    return user
+
+
+def _policy_rows(cloud: FakeCloud, refs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    rows = []
+    for kind, name in refs:
+        pol = cloud.account.policies[(kind, name)]
+        rows.append(
+            {
+                "PolicyName": name,
+                "PolicyType": kind,
+                "DefaultVersion": pol.version,
+                "Description": "",
+                "AttachDate": "2024-01-01T00:00:00Z",
+            }
+        )
+    return {"Policies": {"Policy": rows}}
+
+
+def _list_users(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    size = cloud.default_page_size
+    if "MaxItems" in params:
+        try:
+            size = int(params["MaxItems"])
+        except ValueError:
+            size = 0
+        if not 1 <= size <= 1000:
+            raise ApiError(
+                400, "InvalidParameter.MaxItems", 'The parameter "MaxItems" must be between 1 and 1000.'
+            )
+    names = list(cloud.account.users)
+    start = 0
+    if params.get("Marker"):
+        match = re.fullmatch(r"page-(\d+)", params["Marker"])
+        if match is None:
+            raise ApiError(400, "InvalidParameter.Marker", 'The parameter "Marker" is invalid.')
+        start = int(match.group(1))
+    chunk = names[start : start + size]
+    users = [
+        {
+            "UserName": n,
+            "UserId": cloud.account.users[n].user_id,
+            "DisplayName": n,
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "UpdateDate": "2024-01-01T00:00:00Z",
+            "Comments": "",
+        }
+        for n in chunk
+    ]
+    truncated = start + size < len(names)
+    body: dict[str, Any] = {"IsTruncated": truncated, "Users": {"User": users}}
+    if truncated:
+        body["Marker"] = f"page-{start + size}"
+    return body
+
+
+def _list_policies_for_user(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    (name,) = _required(params, "UserName")
+    return _policy_rows(cloud, _user(cloud, name).policies)
+
+
+def _list_groups_for_user(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    (name,) = _required(params, "UserName")
+    groups = [
+        {"GroupName": g, "GroupId": f"g-{g}", "Comments": "", "JoinDate": "2024-01-01T00:00:00Z"}
+        for g in _user(cloud, name).groups
+        if g in cloud.account.groups
+    ]
+    return {"Groups": {"Group": groups}}
+
+
+def _list_policies_for_group(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    (name,) = _required(params, "GroupName")
+    if name not in cloud.account.groups:
+        raise ApiError(404, "EntityNotExist.Group", f"The group does not exist: {name}.")
+    return _policy_rows(cloud, cloud.account.groups[name])
+
+
+def _get_policy(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    name, kind = _required(params, "PolicyName", "PolicyType")
+    if kind not in {"System", "Custom"}:
+        raise ApiError(
+            400, "InvalidParameter.PolicyType", 'The parameter "PolicyType" must be System or Custom.'
+        )
+    pol = cloud.account.policies.get((kind, name))
+    if pol is None:
+        raise ApiError(404, "EntityNotExist.Policy", f"The policy does not exist: {name}.")
+    return {
+        "Policy": {
+            "PolicyName": name,
+            "PolicyType": kind,
+            "DefaultVersion": pol.version,
+            "Description": "",
+            "AttachmentCount": 1,
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "UpdateDate": "2024-01-01T00:00:00Z",
+        },
+        "DefaultPolicyVersion": {
+            "VersionId": pol.version,
+            "IsDefaultVersion": True,
+            "PolicyDocument": pol.document,
+            "CreateDate": "2024-01-01T00:00:00Z",
+        },
+    }
+
+
+def _get_user_mfa_info(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    (name,) = _required(params, "UserName")
+    user = _user(cloud, name)
+    if user.mfa is None:
+        raise ApiError(404, "EntityNotExist.User.MFADevice", f"The user has not bound an MFA device: {name}.")
+    return {"MFADevice": dict(user.mfa)}
+
+
+def _get_login_profile(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    (name,) = _required(params, "UserName")
+    user = _user(cloud, name)
+    if user.login is None:
+        raise ApiError(404, "EntityNotExist.User.LoginProfile", f"The login profile does not exist: {name}.")
+    return {"LoginProfile": {"UserName": name, "CreateDate": "2024-01-01T00:00:00Z", **user.login}}
+
+
+def _put_evaluations(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    token, raw = _required(params, "ResultToken", "Evaluations")
+    try:
+        evaluations = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ApiError(
+            400, "InvalidParameter.Evaluations", 'The parameter "Evaluations" is not valid JSON.'
+        ) from None
+    if not isinstance(evaluations, list) or not evaluations:
+        raise ApiError(
+            400, "InvalidParameter.Evaluations", 'The parameter "Evaluations" must be a non-empty array.'
+        )
+    if len(evaluations) > MAX_EVALUATIONS_PER_CALL:
+        raise ApiError(
+            400, "InvalidParameter.Evaluations", f"At most {MAX_EVALUATIONS_PER_CALL} evaluations per call."
+        )
+    for i, item in enumerate(evaluations):
+        if not isinstance(item, dict):
+            raise ApiError(400, "InvalidParameter.Evaluations", f"Evaluations[{i}] must be an object.")
+        for key in ("complianceResourceId", "complianceResourceType", "complianceRegionId", "complianceType"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise ApiError(400, "InvalidParameter.Evaluations", f"Evaluations[{i}].{key} is mandatory.")
+        if item["complianceType"] not in COMPLIANCE_TYPES:
+            raise ApiError(
+                400, "InvalidParameter.Evaluations", f"Evaluations[{i}].complianceType is invalid."
+            )
+        if not isinstance(item.get("orderingTimestamp"), int):
+            raise ApiError(
+                400, "InvalidParameter.Evaluations", f"Evaluations[{i}].orderingTimestamp is mandatory."
+            )
+    # Booleans arrive as the SDK writes them ("True"); the service parses them case-insensitively.
+    delete_mode = params.get("DeleteMode", "").lower() or None
+    if delete_mode not in (None, "true", "false"):
+        raise ApiError(
+            400, "InvalidParameter.DeleteMode", 'The parameter "DeleteMode" must be true or false.'
+        )
+    with cloud._lock:
+        cloud.evaluations.append(
+            {"ResultToken": token, "Evaluations": evaluations, "DeleteMode": delete_mode == "true"}
+        )
+    return {"Result": True}
+
+
+def _get_discovered_resource(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    resource_id, resource_type, region = _required(params, "ResourceId", "ResourceType", "Region")
+    detail = cloud.account.discovered.get((resource_id, resource_type))
+    if detail is None:
+        raise ApiError(404, "ResourceNotExists", f"The resource does not exist: {resource_id}.")
+    return {
+        "DiscoveredResourceDetail": {
+            "ResourceId": resource_id,
+            "ResourceType": resource_type,
+            "Region": region,
+            **detail,
+        }
+    }
+
+
+_RPC: dict[tuple[str, str], Callable[[FakeCloud, dict[str, str]], dict[str, Any]]] = {
+    ("ram", "ListUsers"): _list_users,
+    ("ram", "ListPoliciesForUser"): _list_policies_for_user,
+    ("ram", "ListGroupsForUser"): _list_groups_for_user,
+    ("ram", "ListPoliciesForGroup"): _list_policies_for_group,
+    ("ram", "GetPolicy"): _get_policy,
+    ("ram", "GetUserMFAInfo"): _get_user_mfa_info,
+    ("ram", "GetLoginProfile"): _get_login_profile,
+    ("config", "PutEvaluations"): _put_evaluations,
+    ("config", "GetDiscoveredResource"): _get_discovered_resource,
+}
+
+
+# -- HTTP plumbing --------------------------------------------------------------------------------
+_ACS3 = re.compile(r"ACS3-HMAC-SHA256\s+Credential=([^,\s]+)")
+_OSS_V4 = re.compile(r"OSS4-HMAC-SHA256\s+Credential=([^/,\s]+)/")
+_OSS_V1 = re.compile(r"OSS\s+([^:\s]+):")
+
+
+def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, like the real endpoints
+        timeout = 30
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in two writes; without NODELAY, Nagle plus delayed ACK adds ~40 ms.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            cloud._track(self.connection, True)
+
+        def finish(self) -> None:
+            cloud._track(self.connection, False)
+            with contextlib.suppress(OSError):
+                super().finish()
+
+        def log_message(self, format: str, *args: Any) -> None:  # silence per-request stderr lines
+            return
+
+        def do_GET(self) -> None:
+            self._serve()
+
+        def do_POST(self) -> None:
+            self._serve()
+
+        def do_PUT(self) -> None:
+            self._serve()
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            url = urlsplit(self.path)
+            query = dict(parse_qsl(url.query, keep_blank_values=True))
+            if url.path.startswith("/_fake/"):
+                self._serve_control(url.path)
+                return
+            action = self.headers.get("x-acs-action") or query.get("Action")
+            if action:
+                self._serve_rpc(action, query, body)
+            else:
+                self._serve_oss(url.path, query)
+
+        def _serve_control(self, path: str) -> None:
+            """Inspection for a fake running in another process (the benchmark): call counts, reset."""
+            if path == "/_fake/reset":
+                cloud.reset_calls()
+            body = json.dumps({"counts": cloud.counts(), "reported": len(cloud.reported())}).encode()
+            self._send(200, body, "application/json")
+
+        def _serve_rpc(self, action: str, query: dict[str, str], body: bytes) -> None:
+            version = self.headers.get("x-acs-version") or query.get("Version", "")
+            service = SERVICES.get(version, "unknown")
+            params = {k: v for k, v in query.items() if k not in _SIGNATURE_PARAMS}
+            if body and "application/x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
+                params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+            key_id, token = self._rpc_credentials(query)
+            if not self._before(service, action, params, key_id, token):
+                return
+            try:
+                if service == "unknown":
+                    raise ApiError(
+                        400, "InvalidVersion", f"Specified parameter Version is not valid: {version!r}."
+                    )
+                self._check_credentials(key_id, token, "InvalidSecurityToken")
+                payload = {"RequestId": _request_id(), **cloud.rpc(service, action, params)}
+                status = 200
+            except ApiError as exc:
+                status, payload = exc.status, _rpc_error(exc, service)
+            cloud._record(Call(service, action, params, key_id, token, status))
+            self._send(status, json.dumps(payload).encode(), "application/json;charset=utf-8")
+
+        def _serve_oss(self, path: str, query: dict[str, str]) -> None:
+            bucket = path.strip("/").split("/", 1)[0]
+            action = {"GET": "GetBucketAcl", "PUT": "PutBucketAcl"}.get(self.command, self.command)
+            params = {
+                "bucket": bucket,
+                **({"acl": self.headers["x-oss-acl"]} if "x-oss-acl" in self.headers else {}),
+            }
+            key_id, token = self._oss_credentials()
+            if not self._before("oss", action, params, key_id, token):
+                return
+            try:
+                if "acl" not in query or "/" in path.strip("/") or not bucket:
+                    raise ApiError(
+                        400, "InvalidRequest", f"this fake serves only bucket ACLs, not {path}?{query}"
+                    )
+                self._check_credentials(key_id, token, "InvalidSecurityToken")
+                action, body = cloud.oss(self.command, bucket, self.headers.get("x-oss-acl"))
+                status, content_type = 200, "application/xml"
+            except ApiError as exc:
+                status, body, content_type = exc.status, _oss_error(exc, bucket), "application/xml"
+            cloud._record(Call("oss", action, params, key_id, token, status))
+            self._send(status, body, content_type, {"x-oss-request-id": _request_id()})
+
+        def _before(
+            self, service: str, action: str, params: dict[str, str], key_id: str | None, token: str | None
+        ) -> bool:
+            """Apply latency and any fault; False when the fault already answered (or dropped) the call."""
+            if cloud.latency:
+                time.sleep(cloud.latency)
+            fault = cloud._take_fault(service, action)
+            if fault is None:
+                return True
+            if fault.kind == "latency":
+                time.sleep(fault.seconds)
+                return True
+            cloud._record(Call(service, action, params, key_id, token, fault.status or -1))
+            if fault.kind == "hang":
+                cloud._stopping.wait(fault.seconds)
+                self.close_connection = True
+                return False
+            if fault.kind == "reset":
+                # SO_LINGER 0 makes close() send RST: the client sees a connection reset, no response.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return False
+            exc = ApiError(fault.status, fault.code, fault.message)
+            if service == "oss":
+                self._send(fault.status, _oss_error(exc, params.get("bucket", "")), "application/xml")
+            else:
+                self._send(
+                    fault.status,
+                    json.dumps(_rpc_error(exc, service)).encode(),
+                    "application/json;charset=utf-8",
+                )
+            # A recorded faulted call must not be recorded again as a success.
+            return False
+
+        def _rpc_credentials(self, query: dict[str, str]) -> tuple[str | None, str | None]:
+            match = _ACS3.match(self.headers.get("Authorization") or "")
+            key_id = match.group(1) if match else query.get("AccessKeyId")
+            token = self.headers.get("x-acs-security-token") or query.get("SecurityToken")
+            return key_id, token
+
+        def _oss_credentials(self) -> tuple[str | None, str | None]:
+            auth = self.headers.get("Authorization") or ""
+            match = _OSS_V4.match(auth) or _OSS_V1.match(auth)
+            return (match.group(1) if match else None), self.headers.get("x-oss-security-token")
+
+        def _check_credentials(self, key_id: str | None, token: str | None, code: str) -> None:
+            if not key_id:
+                raise ApiError(400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action.")
+            if not token:
+                raise ApiError(
+                    400,
+                    "MissingSecurityToken",
+                    "SecurityToken is mandatory: only STS credentials are accepted here.",
+                )
+            if cloud.expected_token is not None and token != cloud.expected_token:
+                raise ApiError(
+                    403, f"{code}.Mismatch", "The security token is not the one issued to the caller."
+                )
+
+        def _send(
+            self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+_SIGNATURE_PARAMS = {
+    "Action",
+    "Version",
+    "AccessKeyId",
+    "SecurityToken",
+    "Signature",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "Timestamp",
+    "Format",
+    "RegionId",
+}
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def _rpc_error(exc: ApiError, service: str) -> dict[str, Any]:
+    return {
+        "RequestId": _request_id(),
+        "HostId": f"{service}.aliyuncs.com",
+        "Code": exc.code,
+        "Message": exc.message,
+        "Recommend": "",
+    }
+
+
+def _oss_error(exc: ApiError, bucket: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error>'
+        f"<Code>{escape(exc.code)}</Code><Message>{escape(exc.message)}</Message>"
+        f"<RequestId>{_request_id()}</RequestId><HostId>{escape(bucket)}.oss.example</HostId>"
+        f"<BucketName>{escape(bucket)}</BucketName></Error>"
+    ).encode()

@@ -1,0 +1,85 @@
+"""The fake cloud itself: it rejects what the real services reject, in their error shape."""
+
+from __future__ import annotations
+
+import http.client
+import json
+
+import pytest
+from alibabacloud_ram20150501 import models as ram
+from alibabacloud_ram20150501.client import Client
+from alibabacloud_tea_openapi.exceptions import ClientException
+from alibabacloud_tea_openapi.utils_models import Config
+from darabonba.runtime import RuntimeOptions
+
+from tests.fakes.cloud import FakeCloud
+from tests.fakes.fixtures import TEST_KEY_ID, TEST_SECRET, TEST_TOKEN, load
+
+
+@pytest.fixture
+def fake():
+    with FakeCloud(load("snapshots/account.json"), expected_token=TEST_TOKEN) as cloud:
+        yield cloud
+
+
+def client(fake: FakeCloud, token: str | None = TEST_TOKEN) -> Client:
+    return Client(
+        Config(
+            access_key_id=TEST_KEY_ID,
+            access_key_secret=TEST_SECRET,
+            security_token=token,
+            endpoint=fake.endpoint,
+            protocol="http",
+        )
+    )
+
+
+def raw_rpc(fake: FakeCloud, action: str, headers: dict[str, str] | None = None) -> tuple[int, dict]:
+    conn = http.client.HTTPConnection(fake.endpoint, timeout=5)
+    conn.request(
+        "POST",
+        "/?UserName=alice",
+        headers={"x-acs-action": action, "x-acs-version": "2015-05-01", **(headers or {})},
+    )
+    response = conn.getresponse()
+    return response.status, json.loads(response.read())
+
+
+def test_unknown_action_gets_the_real_not_found_shape(fake):
+    status, body = raw_rpc(
+        fake,
+        "DeleteEverything",
+        {
+            "Authorization": f"ACS3-HMAC-SHA256 Credential={TEST_KEY_ID},Signature=x",
+            "x-acs-security-token": TEST_TOKEN,
+        },
+    )
+    assert status == 404
+    assert body["Code"] == "InvalidAction.NotFound"
+    assert set(body) == {"RequestId", "HostId", "Code", "Message", "Recommend"}
+
+
+def test_missing_required_parameter_is_rejected(fake):
+    with pytest.raises(ClientException) as info:
+        client(fake).get_user_mfainfo_with_options(ram.GetUserMFAInfoRequest(), RuntimeOptions())
+    assert (info.value.status_code, info.value.code) == (400, "MissingParameter")
+
+
+def test_calls_without_a_security_token_are_refused(fake):
+    with pytest.raises(ClientException) as info:
+        client(fake, token=None).list_users_with_options(ram.ListUsersRequest(), RuntimeOptions())
+    assert (info.value.status_code, info.value.code) == (400, "MissingSecurityToken")
+    assert fake.calls[-1].security_token is None
+
+
+def test_real_sdk_pagination_over_the_fake(fake):
+    sdk = client(fake)
+    first = sdk.list_users_with_options(ram.ListUsersRequest(max_items=5), RuntimeOptions()).body
+    assert [u.user_name for u in first.users.user] == ["alice", "bob", "carol", "dave", "erin"]
+    assert (first.is_truncated, first.marker) == (True, "page-5")
+    rest = sdk.list_users_with_options(
+        ram.ListUsersRequest(max_items=5, marker=first.marker), RuntimeOptions()
+    ).body
+    assert [u.user_name for u in rest.users.user] == ["frank", "grace", "heidi"]
+    assert rest.is_truncated is False
+    assert [c.params for c in fake.calls] == [{"MaxItems": "5"}, {"MaxItems": "5", "Marker": "page-5"}]

@@ -1,0 +1,512 @@
+"""Each guard check: a passing and a violating input, with the exact message."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policies.guard import checks
+from policies.guard.config import GuardConfig, PasswordFloor
+
+CONFIG = GuardConfig(stack="dev")
+# Built from parts so no credential-shaped literal sits in the repository.
+FAKE_LTAI_ID = "LTAI" + "5tFakeFakeFake0"
+FAKE_AKIA_ID = "AKIA" + "FAKE" * 4
+FAKE_SECRET_30 = "Ab3" * 10
+FAKE_AWS_SECRET_40 = "Ab3/" * 10
+
+
+def v3_function(env: dict, name: str = "RamDangerousPolicyUserBindMFA") -> dict:
+    return {
+        "functionName": name,
+        "handler": "index.handler",
+        "runtime": "python3.10",
+        "environmentVariables": env,
+    }
+
+
+def ram_doc(*statements: dict) -> str:
+    return json.dumps({"Version": "1", "Statement": list(statements)})
+
+
+def ram_policy(*statements: dict, name: str = "mfa-rule-function") -> dict:
+    return {"policyName": name, "policyDocument": ram_doc(*statements)}
+
+
+RULE_FUNCTION_STATEMENTS = (
+    {
+        "Effect": "Allow",
+        "Action": [
+            "ram:ListUsers",
+            "ram:GetUser",
+            "ram:ListPoliciesForUser",
+            "ram:ListGroupsForUser",
+            "ram:ListPoliciesForGroup",
+            "ram:GetPolicy",
+            "ram:GetPolicyVersion",
+            "ram:GetUserMFAInfo",
+            "ram:GetLoginProfile",
+        ],
+        "Resource": "*",
+    },
+    {"Effect": "Allow", "Action": "config:PutEvaluations", "Resource": "*"},
+)
+
+
+def run(check, resource_type: str, props: dict, config: GuardConfig = CONFIG) -> list[str]:
+    return check(resource_type, props, config)
+
+
+# --- function-env-no-credentials ------------------------------------------------------------
+
+
+def test_function_env_with_only_settings_passes():
+    env = {
+        "LOG_LEVEL": "INFO",
+        "RAM_MAX_CONCURRENCY": "8",
+        "RAM_MAX_RPS": "20",
+        "TIME_BUDGET_SECONDS": "270",
+        "RULE_NAME": "oss-bucket-public-read-prohibited",
+        "DRY_RUN": "false",
+    }
+    assert run(checks.function_env_no_credentials, checks.V3_FUNCTION, v3_function(env)) == []
+
+
+def test_function_env_alibaba_key_id_is_reported_masked():
+    messages = run(
+        checks.function_env_no_credentials, checks.V3_FUNCTION, v3_function({"KEY_ID": FAKE_LTAI_ID})
+    )
+    assert messages == [
+        "env var 'KEY_ID' of function 'RamDangerousPolicyUserBindMFA' looks like an "
+        "Alibaba Cloud access key id (LTAI****)"
+    ]
+    assert FAKE_LTAI_ID not in messages[0]
+
+
+def test_function_env_aws_key_id_inside_a_longer_value_is_reported():
+    messages = run(
+        checks.function_env_no_credentials,
+        checks.FC2_FUNCTION,
+        {"name": "legacy", "environmentVariables": {"CONN": f"id={FAKE_AKIA_ID};x=1"}},
+    )
+    assert messages == ["env var 'CONN' of function 'legacy' looks like an AWS access key id (AKIA****)"]
+
+
+def test_function_env_thirty_character_secret_is_reported_without_its_value():
+    messages = run(checks.function_env_no_credentials, checks.V3_FUNCTION, v3_function({"X": FAKE_SECRET_30}))
+    assert messages == [
+        "env var 'X' of function 'RamDangerousPolicyUserBindMFA' looks like an access key "
+        "secret (30 characters, masked)"
+    ]
+    assert FAKE_SECRET_30[:5] not in messages[0]
+
+
+def test_function_env_aws_secret_is_reported():
+    messages = run(
+        checks.function_env_no_credentials, checks.V3_FUNCTION, v3_function({"V": FAKE_AWS_SECRET_40})
+    )
+    assert messages == [
+        "env var 'V' of function 'RamDangerousPolicyUserBindMFA' looks like an AWS secret "
+        "access key (40 characters, masked)"
+    ]
+
+
+@pytest.mark.parametrize("name", ["AK", "SK", "DB_PASSWORD", "ALIBABA_CLOUD_ACCESS_KEY_ID", "api_token"])
+def test_function_env_credential_named_variable_is_reported_even_with_a_harmless_value(name):
+    messages = run(checks.function_env_no_credentials, checks.V3_FUNCTION, v3_function({name: "x"}, "f"))
+    assert messages == [
+        f"env var '{name}' of function 'f' is named like a credential; functions must use "
+        "their role's STS credentials"
+    ]
+
+
+def test_function_env_thirty_lowercase_letters_is_not_a_secret():
+    env = {"NAME": "abcdefghijklmnopqrstuvwxyzabcd"}
+    assert run(checks.function_env_no_credentials, checks.V3_FUNCTION, v3_function(env)) == []
+
+
+# --- custom-ram-policies-least-privilege -------------------------------------------------------
+
+
+def test_rule_function_policy_passes_least_privilege():
+    props = ram_policy(*RULE_FUNCTION_STATEMENTS)
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == []
+
+
+def test_policy_allowing_star_is_reported():
+    props = ram_policy({"Effect": "Allow", "Action": "*", "Resource": "*"}, name="too-broad")
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == [
+        "RAM policy 'too-broad' allows every action; grant only the actions the role needs"
+    ]
+
+
+def test_policy_whose_allows_together_cover_every_action_is_reported():
+    props = ram_policy(
+        {"Effect": "Allow", "NotAction": "ecs:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "ECS:*", "Resource": "acs:ecs:*:*:instance/*"},
+        name="split",
+    )
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == [
+        "RAM policy 'split' allows every action; grant only the actions the role needs"
+    ]
+
+
+def test_not_action_allow_that_leaves_one_service_out_is_not_every_action_but_grants_ram_writes():
+    props = ram_policy({"Effect": "Allow", "NotAction": "ecs:*", "Resource": "*"}, name="not-ecs")
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == [
+        "RAM policy 'not-ecs' allows RAM write actions matching 'ram:Create*' (Statement[0])"
+    ]
+
+
+def test_ram_write_by_wildcard_is_reported_with_the_granting_statement():
+    props = ram_policy(
+        *RULE_FUNCTION_STATEMENTS,
+        {"Sid": "oops", "Effect": "Allow", "Action": "ram:*Policy*", "Resource": "*"},
+        name="p",
+    )
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == [
+        "RAM policy 'p' allows RAM write actions matching 'ram:Create*' (Statement[2] 'oops')"
+    ]
+
+
+def test_ram_write_allowed_only_with_mfa_condition_is_still_reported():
+    props = ram_policy(
+        {
+            "Effect": "Allow",
+            "Action": "ram:AttachPolicyToRole",
+            "Resource": "*",
+            "Condition": {"Bool": {"acs:MFAPresent": "true"}},
+        },
+        name="p",
+    )
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == [
+        "RAM policy 'p' allows RAM write actions matching 'ram:Attach*' (Statement[0])"
+    ]
+
+
+def test_invalid_policy_document_fails_closed_with_the_path():
+    props = ram_policy({"Effect": "Permit", "Action": "ram:GetUser", "Resource": "*"}, name="bad")
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == [
+        "RAM policy 'bad' has an invalid document: Statement[0].Effect: expected Allow or Deny"
+    ]
+
+
+def test_policy_document_that_is_not_json_fails_closed():
+    props = {"policyName": "bad", "policyDocument": "{not json"}
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == [
+        "RAM policy 'bad' has an invalid document: invalid JSON: Expecting property name enclosed in "
+        "double quotes at line 1 column 2"
+    ]
+
+
+def test_administrator_access_attachment_is_reported_and_custom_attachment_passes():
+    admin = {"roleName": "fc-role", "policyName": "AdministratorAccess", "policyType": "System"}
+    custom = {"roleName": "fc-role", "policyName": "mfa-rule-function", "policyType": "Custom"}
+    check = checks.custom_ram_policies_least_privilege
+    assert run(check, checks.RAM_ROLE_POLICY_ATTACHMENT, admin) == [
+        "role 'fc-role' is attached the system policy 'AdministratorAccess', which grants every action"
+    ]
+    assert run(check, checks.RAM_ROLE_POLICY_ATTACHMENT, custom) == []
+
+
+# --- config-rule-dangerous-actions -------------------------------------------------------------
+
+
+def rule(parameters: dict | None, owner: str = "CUSTOM_FC") -> dict:
+    props = {"ruleName": "RamUserMFA", "sourceOwner": owner}
+    if parameters is not None:
+        props["inputParameters"] = parameters
+    return props
+
+
+def test_config_rule_with_valid_dangerous_actions_passes():
+    props = rule({"dangerousActions": "ecs:*,oss:*,log:*"})
+    assert run(checks.config_rule_dangerous_actions, checks.CONFIG_RULE, props) == []
+
+
+def test_managed_config_rule_is_not_subject_to_the_dangerous_actions_check():
+    props = rule(None, owner="ALIYUN")
+    assert run(checks.config_rule_dangerous_actions, checks.CONFIG_RULE, props) == []
+
+
+def test_config_rule_without_dangerous_actions_is_reported():
+    assert run(checks.config_rule_dangerous_actions, checks.CONFIG_RULE, rule(None)) == [
+        "Config rule 'RamUserMFA' has no dangerousActions input parameter"
+    ]
+
+
+def test_config_rule_with_empty_dangerous_actions_is_reported():
+    assert run(
+        checks.config_rule_dangerous_actions, checks.CONFIG_RULE, rule({"dangerousActions": " , "})
+    ) == ["Config rule 'RamUserMFA' has an empty dangerousActions input parameter"]
+
+
+def test_config_rule_with_malformed_dangerous_action_names_its_index():
+    props = rule({"dangerousActions": "ecs:*,ecs*,*"})
+    assert run(checks.config_rule_dangerous_actions, checks.CONFIG_RULE, props) == [
+        "Config rule 'RamUserMFA' dangerousActions[1]: 'ecs*' is not 'service:action'",
+        "Config rule 'RamUserMFA' dangerousActions[2]: '*' is not 'service:action'",
+    ]
+
+
+# --- aws-mfa-policy-denies-without-mfa ---------------------------------------------------------
+
+
+def force_mfa(operator: str) -> dict:
+    return {
+        "name": "force-mfa",
+        "policy": json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "AllowManageOwnVirtualMFADevice",
+                        "Effect": "Allow",
+                        "Action": ["iam:CreateVirtualMFADevice"],
+                        "Resource": "arn:aws:iam::*:mfa/*",
+                    },
+                    {
+                        "Sid": "DenyAllExceptListedIfNoMFA",
+                        "Effect": "Deny",
+                        "NotAction": [
+                            "iam:CreateVirtualMFADevice",
+                            "iam:EnableMFADevice",
+                            "iam:GetUser",
+                            "iam:ListMFADevices",
+                            "iam:ListVirtualMFADevices",
+                            "iam:ResyncMFADevice",
+                            "sts:GetSessionToken",
+                        ],
+                        "Resource": "*",
+                        "Condition": {operator: {"aws:MultiFactorAuthPresent": "false"}},
+                    },
+                ],
+            }
+        ),
+    }
+
+
+def test_force_mfa_policy_with_bool_if_exists_passes():
+    check = checks.aws_mfa_policy_denies_without_mfa
+    assert run(check, checks.AWS_IAM_POLICY, force_mfa("BoolIfExists")) == []
+
+
+def test_force_mfa_policy_with_plain_bool_lets_access_key_calls_through():
+    check = checks.aws_mfa_policy_denies_without_mfa
+    assert run(check, checks.AWS_IAM_POLICY, force_mfa("Bool")) == [
+        "AWS policy 'force-mfa' does not deny 'ec2:RunInstances' when aws:MultiFactorAuthPresent is absent "
+        "(access-key calls); use BoolIfExists, not Bool"
+    ]
+
+
+def test_mfa_named_policy_without_any_deny_is_reported_for_both_cases():
+    props = {
+        "name": "mfa-group",
+        "policy": json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "iam:ListMFADevices", "Resource": "*"}],
+            }
+        ),
+    }
+    assert run(checks.aws_mfa_policy_denies_without_mfa, checks.AWS_IAM_POLICY, props) == [
+        "AWS policy 'mfa-group' does not deny 'ec2:RunInstances' when aws:MultiFactorAuthPresent is absent "
+        "(access-key calls); use BoolIfExists, not Bool",
+        "AWS policy 'mfa-group' does not deny 'ec2:RunInstances' when aws:MultiFactorAuthPresent is false",
+    ]
+
+
+def test_unrelated_aws_policy_is_not_subject_to_the_mfa_check():
+    props = {
+        "name": "read-reports",
+        "policy": json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+            }
+        ),
+    }
+    assert run(checks.aws_mfa_policy_denies_without_mfa, checks.AWS_IAM_POLICY, props) == []
+
+
+# --- oss-bucket-not-public ---------------------------------------------------------------------
+
+
+def test_private_bucket_acl_passes_and_public_read_is_reported():
+    check = checks.oss_bucket_not_public
+    assert run(check, checks.OSS_BUCKET_ACL, {"bucket": "logs", "acl": "private"}) == []
+    assert run(check, checks.OSS_BUCKET_ACL, {"bucket": "logs", "acl": "public-read"}) == [
+        "OSS bucket 'logs' has public ACL 'public-read'"
+    ]
+
+
+def test_public_read_write_on_the_bucket_resource_is_reported():
+    assert run(
+        checks.oss_bucket_not_public, checks.OSS_BUCKET, {"bucket": "b", "acl": "public-read-write"}
+    ) == ["OSS bucket 'b' has public ACL 'public-read-write'"]
+
+
+# --- ram-password-policy-floor -----------------------------------------------------------------
+
+STRICT_PASSWORD = {
+    "minimumPasswordLength": 14,
+    "requireLowercaseCharacters": True,
+    "requireUppercaseCharacters": True,
+    "requireNumbers": True,
+    "requireSymbols": True,
+    "passwordReusePrevention": 5,
+    "maxLoginAttemps": 5,
+}
+
+
+def test_password_policy_at_the_floor_passes():
+    assert run(checks.ram_password_policy_floor, checks.RAM_PASSWORD_POLICY, STRICT_PASSWORD) == []
+
+
+def test_password_policy_below_the_floor_lists_every_weak_field():
+    props = {
+        **STRICT_PASSWORD,
+        "minimumPasswordLength": 12,
+        "requireSymbols": False,
+        "passwordReusePrevention": 3,
+        "maxLoginAttemps": 6,
+    }
+    assert run(checks.ram_password_policy_floor, checks.RAM_PASSWORD_POLICY, props) == [
+        "RAM password policy minimumPasswordLength is 12, below the floor of 14",
+        "RAM password policy requireSymbols is false, the floor requires true",
+        "RAM password policy passwordReusePrevention is 3, below the floor of 5",
+        "RAM password policy maxLoginAttemps is 6, above the floor of 5",
+    ]
+
+
+def test_empty_password_policy_is_judged_by_provider_defaults():
+    assert run(checks.ram_password_policy_floor, checks.RAM_PASSWORD_POLICY, {}) == [
+        "RAM password policy minimumPasswordLength is 8 (unset: provider default), below the floor of 14",
+        "RAM password policy requireLowercaseCharacters is false (unset: provider default), "
+        "the floor requires true",
+        "RAM password policy requireUppercaseCharacters is false (unset: provider default), "
+        "the floor requires true",
+        "RAM password policy requireNumbers is false (unset: provider default), the floor requires true",
+        "RAM password policy requireSymbols is false (unset: provider default), the floor requires true",
+        "RAM password policy passwordReusePrevention is 0 (unset: provider default), below the floor of 5",
+        "RAM password policy maxLoginAttemps is 0 (unset: provider default) (lockout disabled), "
+        "the floor requires 1 to 5",
+    ]
+
+
+def test_password_floor_is_configurable():
+    config = GuardConfig(stack="dev", password_floor=PasswordFloor(minimum_length=16, require_symbols=False))
+    props = {**STRICT_PASSWORD, "requireSymbols": False}
+    assert run(checks.ram_password_policy_floor, checks.RAM_PASSWORD_POLICY, props, config) == [
+        "RAM password policy minimumPasswordLength is 14, below the floor of 16"
+    ]
+
+
+# --- advisory: security preference -------------------------------------------------------------
+
+
+def test_console_login_mfa_mandatory_passes_and_independent_is_reported():
+    check = checks.ram_console_login_requires_mfa
+    assert run(check, checks.RAM_SECURITY_PREFERENCE, {"mfaOperationForLogin": "mandatory"}) == []
+    assert run(check, checks.RAM_SECURITY_PREFERENCE, {"mfaOperationForLogin": "independent"}) == [
+        "RAM security preference does not require MFA for console login "
+        "(mfaOperationForLogin is 'independent', expected 'mandatory')"
+    ]
+
+
+def test_console_login_mfa_unset_is_reported_as_the_provider_default():
+    assert run(checks.ram_console_login_requires_mfa, checks.RAM_SECURITY_PREFERENCE, {}) == [
+        "RAM security preference does not require MFA for console login "
+        "(mfaOperationForLogin is unset (provider default 'independent'), expected 'mandatory')"
+    ]
+
+
+def test_login_network_masks_set_passes_and_empty_is_reported():
+    check = checks.ram_login_network_masks_set
+    assert (
+        run(check, checks.RAM_SECURITY_PREFERENCE, {"loginNetworkMasks": "10.0.0.0/8;192.168.0.0/16"}) == []
+    )
+    assert run(check, checks.RAM_SECURITY_PREFERENCE, {"loginNetworkMasks": ""}) == [
+        "RAM security preference sets no loginNetworkMasks: console logon is allowed from any network"
+    ]
+
+
+def test_session_duration_within_limit_passes_and_over_is_reported():
+    check = checks.ram_console_session_duration
+    assert run(check, checks.RAM_SECURITY_PREFERENCE, {"loginSessionDuration": 12}) == []
+    assert run(check, checks.RAM_SECURITY_PREFERENCE, {"loginSessionDuration": 24}) == [
+        "RAM security preference loginSessionDuration is 24 hours, above the limit of 12"
+    ]
+
+
+def test_session_duration_given_as_a_float_by_crossguard_is_still_checked():
+    assert run(
+        checks.ram_console_session_duration, checks.RAM_SECURITY_PREFERENCE, {"loginSessionDuration": 13.0}
+    ) == ["RAM security preference loginSessionDuration is 13 hours, above the limit of 12"]
+
+
+# --- advisory: remediation dry-run -------------------------------------------------------------
+
+
+def remediation(dry_run: str) -> dict:
+    return v3_function(
+        {"RULE_NAME": "oss-bucket-public-read-prohibited", "DRY_RUN": dry_run}, name="oss_repair_acl"
+    )
+
+
+def test_dry_run_in_dev_and_real_run_in_prod_pass():
+    check = checks.remediation_dry_run_outside_dev
+    assert run(check, checks.V3_FUNCTION, remediation("true"), GuardConfig(stack="dev")) == []
+    assert run(check, checks.V3_FUNCTION, remediation("false"), GuardConfig(stack="prod")) == []
+
+
+def test_dry_run_in_prod_is_reported():
+    assert run(
+        checks.remediation_dry_run_outside_dev,
+        checks.V3_FUNCTION,
+        remediation("true"),
+        GuardConfig(stack="prod"),
+    ) == [
+        "function 'oss_repair_acl' runs remediation in dry-run mode (DRY_RUN=true) in stack 'prod'; "
+        "dry-run is expected only in: dev"
+    ]
+
+
+def test_dry_run_with_unknown_stack_counts_as_outside_dev():
+    assert run(
+        checks.remediation_dry_run_outside_dev,
+        checks.V3_FUNCTION,
+        remediation("TRUE"),
+        GuardConfig(stack=None),
+    ) == [
+        "function 'oss_repair_acl' runs remediation in dry-run mode (DRY_RUN=true) in stack unknown; "
+        "dry-run is expected only in: dev"
+    ]
+
+
+# --- registry ----------------------------------------------------------------------------------
+
+
+def test_registry_levels_match_the_issue():
+    levels = {check.name: check.level for check in checks.CHECKS}
+    assert levels == {
+        "function-env-no-credentials": "mandatory",
+        "custom-ram-policies-least-privilege": "mandatory",
+        "config-rule-dangerous-actions": "mandatory",
+        "aws-mfa-policy-denies-without-mfa": "mandatory",
+        "oss-bucket-not-public": "mandatory",
+        "ram-password-policy-floor": "mandatory",
+        "ram-console-login-requires-mfa": "advisory",
+        "ram-login-network-masks-set": "advisory",
+        "ram-console-session-duration": "advisory",
+        "remediation-dry-run-outside-dev": "advisory",
+    }
+
+
+def test_checks_for_a_function_type_are_the_two_function_checks():
+    assert [c.name for c in checks.checks_for(checks.V3_FUNCTION)] == [
+        "function-env-no-credentials",
+        "remediation-dry-run-outside-dev",
+    ]
+    assert checks.checks_for("alicloud:ecs/instance:Instance") == ()
