@@ -63,7 +63,7 @@ class FakeProcess:
         self.endpoint = self.proc.stdout.readline().strip()
 
     def control(self, what: str) -> dict[str, Any]:
-        with urllib.request.urlopen(f"http://{self.endpoint}/_fake/{what}", timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://{self.endpoint}/_fake/{what}", timeout=10) as response:
             return json.loads(response.read())
 
     def close(self) -> None:
@@ -88,7 +88,9 @@ def seed_baseline(endpoint: str) -> Counter[str]:
     verdicts: Counter[str] = Counter()
     marker = None
     while True:
-        page = client.list_users_with_options(ram.ListUsersRequest(marker=marker, max_items=100), runtime).body
+        page = client.list_users_with_options(
+            ram.ListUsersRequest(marker=marker, max_items=100), runtime
+        ).body
         for user in page.users.user:
             policies = client.list_policies_for_user_with_options(
                 ram.ListPoliciesForUserRequest(user_name=user.user_name), runtime
@@ -137,7 +139,9 @@ def main() -> int:
     parser.add_argument("--policies", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16, help="RAM_MAX_CONCURRENCY for our function")
     parser.add_argument("--rps", type=float, default=2000.0, help="RAM_MAX_RPS for our function")
-    parser.add_argument("--latency", type=float, default=0.005, help="seconds added to every call by the fake")
+    parser.add_argument(
+        "--latency", type=float, default=0.005, help="seconds added to every call by the fake"
+    )
     args = parser.parse_args()
 
     account = synthetic_account(args.users, args.groups, args.policies)
@@ -161,10 +165,13 @@ def main() -> int:
         fake.close()
 
     base_ram = sum(n for action, n in base_counts.items() if action != "PutEvaluations")
-    our_ram = sum(n for action, n in our_counts.items() if action not in ("PutEvaluations", "GetDiscoveredResource"))
+    our_ram = sum(
+        n for action, n in our_counts.items() if action not in ("PutEvaluations", "GetDiscoveredResource")
+    )
     print(
         f"baseline (seed, sequential): ram_calls={base_ram} wall={base_wall:.2f}s "
-        f"calls_by_action={json.dumps(base_counts, sort_keys=True)} verdicts={json.dumps(dict(sorted(base_verdicts.items())))}"
+        f"calls_by_action={json.dumps(base_counts, sort_keys=True)} "
+        f"verdicts={json.dumps(dict(sorted(base_verdicts.items())))}"
     )
     print(
         f"ours (concurrency={args.concurrency}, rps={args.rps:g}): ram_calls={our_ram} "

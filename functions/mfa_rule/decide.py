@@ -70,19 +70,23 @@ def verdict(
     profile: LoginProfile | None,
     patterns: Sequence[str],
 ) -> Verdict:
+    if device is not None:
+        # Compliant whatever the policies allow; the risk is named when it was computed.
+        kind = f" ({device.type})" if device.type else ""
+        return Verdict(COMPLIANT, _cap(f"MFA device bound{kind}" + (f"; {_granted(risk)}" if risk else "")))
     if risk is None:
         return Verdict(COMPLIANT, _cap(f"none of {', '.join(patterns)} is allowed without MFA"))
-    granted = f"{risk.pattern} allowed without MFA (e.g. {risk.witness})"
-    if risk.grant is not None:
-        granted += f" by {risk.grant.describe()}"
-    if device is not None:
-        kind = f" ({device.type})" if device.type else ""
-        return Verdict(COMPLIANT, _cap(f"MFA device bound{kind}; {granted}"))
+    granted = _granted(risk)
     note = ""
     if profile is not None and profile.mfa_bind_required:
         # Required at next console logon, but not bound yet: still no second factor today.
         note = "; login profile requires MFA binding but none is bound"
     return Verdict(NON_COMPLIANT, _cap(f"no MFA device; {granted}{note}"))
+
+
+def _granted(risk: Risk) -> str:
+    text = f"{risk.pattern} allowed without MFA (e.g. {risk.witness})"
+    return text + (f" by {risk.grant.describe()}" if risk.grant is not None else "")
 
 
 def not_applicable(reason: str) -> Verdict:

@@ -40,7 +40,10 @@ def test_mandatory_guard_violation_makes_plan_exit_1_and_names_the_check(tmp_pat
     violations = json.loads(capsys.readouterr().out)["violations"]
     mandatory = [v for v in violations if v["level"] == "mandatory"]
     assert [(v["policy"], v["message"]) for v in mandatory] == [
-        ("ram-password-policy-floor", "RAM password policy minimumPasswordLength is 8, below the floor of 14"),
+        (
+            "ram-password-policy-floor",
+            "RAM password policy minimumPasswordLength is 8, below the floor of 14",
+        ),
     ]
 
 

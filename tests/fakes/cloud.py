@@ -488,10 +488,10 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                 self._serve_oss(url.path, query)
 
         def _serve_control(self, path: str) -> None:
-            """Inspection for a fake running in another process (the benchmark): call counts, reset."""
+            """Inspection for a fake running in another process (the benchmark): call counts, then reset."""
+            body = json.dumps({"counts": cloud.counts(), "reported": len(cloud.reported())}).encode()
             if path == "/_fake/reset":
                 cloud.reset_calls()
-            body = json.dumps({"counts": cloud.counts(), "reported": len(cloud.reported())}).encode()
             self._send(200, body, "application/json")
 
         def _serve_rpc(self, action: str, query: dict[str, str], body: bytes) -> None:

@@ -52,7 +52,9 @@ def test_same_group_grant_with_an_mfa_device_is_compliant(cloud):
     invoke(cloud, "bob")
     evaluation = only_evaluation(cloud)
     assert evaluation["complianceType"] == "COMPLIANT"
-    assert evaluation["annotation"].startswith("MFA device bound (VMFA); ecs:* allowed without MFA")
+    assert evaluation["annotation"] == "MFA device bound (VMFA)"
+    # A bound device decides alone: the policies are not even read.
+    assert [c.action for c in cloud.calls] == ["GetUserMFAInfo", "PutEvaluations"]
 
 
 def test_alice_becomes_compliant_once_she_binds_a_device(cloud):
@@ -66,8 +68,8 @@ def test_allow_everything_minus_deny_of_every_dangerous_service_is_compliant(clo
     evaluation = only_evaluation(cloud)
     assert evaluation["complianceType"] == "COMPLIANT"
     assert evaluation["annotation"] == "none of ecs:*, oss:*, log:* is allowed without MFA"
-    # Not at risk: the device is irrelevant, so it is not even looked up.
-    assert cloud.count("GetUserMFAInfo") == 0
+    # Not at risk: the login profile (annotation only) is not looked up.
+    assert cloud.count("GetLoginProfile") == 0
 
 
 def test_allow_notaction_ram_grants_ecs_so_non_compliant(cloud):
@@ -134,10 +136,10 @@ def test_ram_down_is_insufficient_data_never_compliant(cloud, sleeps):
     assert result["status"] == "reported"
     assert evaluation["complianceType"] == "INSUFFICIENT_DATA"
     assert evaluation["annotation"].startswith(
-        "could not evaluate: ListPoliciesForUser failed after 4 attempts: HTTP 503 ServiceUnavailable: "
+        "could not evaluate: GetUserMFAInfo failed after 4 attempts: HTTP 503 ServiceUnavailable: "
         "The request has failed due to a temporary failure of the server. (request id "
     )
-    assert cloud.count("ListPoliciesForUser") == 4
+    assert cloud.count("GetUserMFAInfo") == 4
 
 
 def test_access_denied_is_not_retried_and_is_insufficient_data(cloud, sleeps):
@@ -169,8 +171,9 @@ def test_every_call_carries_the_context_sts_credentials(cloud):
 
 def test_policy_documents_are_fetched_once_per_warm_container_and_refetched_when_changed(cloud):
     invoke(cloud, "alice")
-    invoke(cloud, "bob")  # same group policy, same default version
+    invoke(cloud, "alice")  # a warm container: same group policy, same default version
     assert cloud.count("GetPolicy") == 1
+    assert cloud.count("ListPoliciesForGroup") == 2  # attachments are re-read every invocation
     cloud.account.set_policy(
         "Custom",
         "ops-admin",
