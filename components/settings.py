@@ -24,12 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from policies.action_patterns import check_action_patterns
+
 NAMESPACE = "baseline"
 
-# The grammar the rule function accepts for its `dangerousActions` parameter (duplicated from
-# functions/mfa_rule/event.py, which components must not import): `service:action` with `*`/`?`
-# wildcards, or `*` alone.
-ACTION_PATTERN = re.compile(r"^(\*|[A-Za-z0-9*?_-]+:[A-Za-z0-9*?_.-]+)$")
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 # Function Compute: letters, digits, `_` and `-`, starting with a letter or `_`, at most 64 (128 for FC 3).
 FC_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
@@ -243,21 +241,12 @@ class _Section:
         field: str,
         default: tuple[str, ...],
         check: Callable[[str], str | None],
-        *,
-        allow_comma_string: bool = False,
-        non_empty: bool = False,
     ) -> tuple[str, ...]:
         value = self.get(field, default)
         if value is default:
             return value
-        if allow_comma_string and isinstance(value, str):
-            # The Config rule parameter itself is comma-separated text, so accept that spelling too.
-            value = value.split(",") if value.strip() else []
         if isinstance(value, str) or not isinstance(value, list):
             self.problem(field, f"expected a list of strings, got {_kind(value)}")
-            return default
-        if non_empty and not value:
-            self.problem(field, "must not be empty")
             return default
         items: list[str] = []
         ok = True
@@ -309,12 +298,6 @@ def _suggestion(name: str, known: Iterable[str], prefix: str = "") -> str:
     return f" (did you mean '{prefix}{close[0]}'?)" if close else ""
 
 
-def check_action(item: str) -> str | None:
-    if not ACTION_PATTERN.match(item):
-        return f"{item!r} is not 'service:action'"
-    return None
-
-
 def check_cidr(item: str) -> str | None:
     try:
         ipaddress.ip_network(item, strict=True)
@@ -356,13 +339,12 @@ def _function_compute(s: _Section) -> FunctionComputeSettings:
 
 def _compliance_rule(s: _Section) -> ComplianceRuleSettings:
     d = ComplianceRuleSettings(dangerous_actions=())
-    actions = s.string_list(
-        "dangerousActions",
-        _MISSING,
-        check_action,  # type: ignore[arg-type]
-        allow_comma_string=True,
-        non_empty=True,
-    )
+    actions = s.get("dangerousActions")
+    if actions is not _MISSING:
+        # The grammar the rule function itself applies to the parameter (policies.action_patterns).
+        actions, problems = check_action_patterns(actions)
+        for problem in problems:
+            s.problem(problem.path("dangerousActions"), problem.reason)
     settings = ComplianceRuleSettings(
         dangerous_actions=() if actions is _MISSING else actions,
         rule_name=s.string("ruleName", d.rule_name, pattern=RULE_NAME_PATTERN, what="Config rule name"),

@@ -11,8 +11,7 @@ same code. Standard library and the `policies` engine only.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -27,6 +26,7 @@ from policies import (
     holds,
     parse_policy,
 )
+from policies.action_patterns import check_action_patterns
 from policies.guard.config import ADVISORY, MANDATORY, GuardConfig
 from policies.guard.credentials import classify
 
@@ -197,9 +197,6 @@ def custom_ram_policies_least_privilege(
     return []
 
 
-_ACTION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*:[A-Za-z0-9*?]+")
-
-
 def config_rule_dangerous_actions(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
     # Only custom function rules evaluate dangerousActions; managed rules take their own inputs.
     if str(props.get("sourceOwner", "")).upper() != "CUSTOM_FC":
@@ -209,16 +206,9 @@ def config_rule_dangerous_actions(resource_type: str, props: Props, config: Guar
     value = parameters.get("dangerousActions") if isinstance(parameters, Mapping) else None
     if value is None:
         return [f"Config rule {rule!r} has no dangerousActions input parameter"]
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, Sequence) or not [i for i in items if str(i).strip()]:
-        return [f"Config rule {rule!r} has an empty dangerousActions input parameter"]
-    messages = []
-    for index, item in enumerate(items):
-        text = str(item).strip()
-        if not _ACTION_PATTERN.fullmatch(text):
-            messages.append(
-                f"Config rule {rule!r} dangerousActions[{index}]: {text!r} is not 'service:action'")
-    return messages
+    # The same grammar the stack config and the rule function apply (policies.action_patterns).
+    _, problems = check_action_patterns(value)
+    return [f"Config rule {rule!r} {p.path('dangerousActions')}: {p.reason}" for p in problems]
 
 
 # Actions an MFA-enforcing policy must deny without MFA, each on a resource it applies to.

@@ -156,7 +156,7 @@ INVALID = [
     (
         "malformed action in text",
         put(RULE, "dangerousActions", "ecs:*,,oss:*"),
-        ["baseline:complianceRule.dangerousActions[1]: '' is not 'service:action'"],
+        ["baseline:complianceRule.dangerousActions[1]: empty (stray comma?)"],
     ),
     (
         "duplicated action",
