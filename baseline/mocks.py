@@ -8,9 +8,13 @@ registration as the engine saw it: type, name, parent URN and inputs (camelCase 
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import contextvars
 import hashlib
 import heapq
+import threading
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -218,8 +222,17 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
 
+    def Invoke(self, request: Any) -> Any:
+        try:
+            return super().Invoke(request)
+        finally:
+            _remember_worker_loop()
+
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        try:
+            response = super().RegisterResource(request)
+        finally:
+            _remember_worker_loop()
         if request.type != "pulumi:pulumi:Stack":
             from pulumi.runtime import rpc
 
@@ -266,6 +279,40 @@ class RecordingMonitor(MockMonitor):
         return result
 
 
+# The SDK calls the monitor from its executor's threads, and the mock monitor gives each thread an
+# event loop that nobody closes. Left to the interpreter's teardown, such a loop may be collected
+# after its self-pipe socket and print "Exception ignored ... Invalid file descriptor" on stderr
+# (a traceback after a clean `plan`). Closing them at exit, while their sockets are still open,
+# avoids that; they cannot be closed earlier because the same threads serve the next run.
+_WORKER_LOOPS: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+_CLOSE_AT_EXIT = threading.Lock()
+_close_registered = False
+
+
+def _remember_worker_loop() -> None:
+    if threading.current_thread() is threading.main_thread():
+        return  # the main loop is the program's own
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return
+    _WORKER_LOOPS.add(loop)
+
+
+def _close_worker_loops() -> None:
+    for loop in list(_WORKER_LOOPS):
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
+
+
+def _close_worker_loops_at_exit() -> None:
+    global _close_registered
+    with _CLOSE_AT_EXIT:
+        if not _close_registered:
+            atexit.register(_close_worker_loops)
+            _close_registered = True
+
+
 @dataclass(frozen=True)
 class MockRun:
     monitor: RecordingMonitor
@@ -300,6 +347,7 @@ def run_with_mocks(
     Runs in a copy of the current context: Pulumi keeps its globals (root stack, config,
     settings) in context variables, so nothing leaks from one run into the next.
     """
+    _close_worker_loops_at_exit()
     return contextvars.copy_context().run(
         _run, program, stack, project, preview, config or {}, mocks or BaselineMocks()
     )

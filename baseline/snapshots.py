@@ -7,9 +7,9 @@ review shows the change as a diff. Canonical form:
   order outputs resolve in; the URN is the resource's identity);
 - a string holding a JSON object (policy documents, trigger configs) is replaced by the
   object, so a policy change reads as a change of statements, not of one escaped line;
-- volatile values are replaced by `"<scrubbed>"`: archive hashes and checksums (they change
-  with every edit of function code, which the function tests cover), base64 code blobs, and
-  absolute paths outside the repository (paths inside it are shown as `<repo>/...`).
+- volatile values are replaced by `"<scrubbed>"`: archive hashes, sizes and checksums (they
+  change with every edit of function code, which the function tests cover), base64 code blobs,
+  and absolute paths outside the repository (paths inside it are shown as `<repo>/...`).
 
     python -m baseline.snapshots            # check every stack; exit 1 with a diff on drift
     python -m baseline.snapshots --update   # rewrite the snapshots (`make snapshots`)
@@ -27,14 +27,18 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from baseline.plan import PROJECT_ROOT as REPO_ROOT
+from baseline.plan import STACKS_DIR, stack_names
+
 SNAPSHOTS_DIR = REPO_ROOT / "tests" / "snapshots"
-STACKS_DIR = REPO_ROOT / "stacks"
 SCRUBBED = "<scrubbed>"
 UPDATE_COMMAND = "make snapshots"
 
 # Property names whose values are content hashes or inline code, whatever their shape.
 VOLATILE_KEYS = frozenset({"sha256", "hash", "checksum", "codeChecksum", "sourceCodeHash", "zipFile"})
+# In the package summaries `build_plan` writes (`{"archive": {"sha256", "bytes", "files"}}`) the
+# size changes with every code edit too; the file count stays, as a coarse sign of what changed.
+VOLATILE_ARCHIVE_KEYS = frozenset({"bytes"})
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 _BASE64_BLOB = re.compile(r"[A-Za-z0-9+/=\s]{200,}")
 
@@ -70,9 +74,14 @@ def _scrub_string(text: str, repo_root: str) -> Any:
     return text
 
 
-def _canonical(value: Any, repo_root: str) -> Any:
+def _volatile_in(key: Any) -> frozenset[str]:
+    return VOLATILE_KEYS | VOLATILE_ARCHIVE_KEYS if key == "archive" else VOLATILE_KEYS
+
+
+def _canonical(value: Any, repo_root: str, volatile: frozenset[str] = VOLATILE_KEYS) -> Any:
+    """`volatile`: the keys of this mapping whose values are scrubbed."""
     if isinstance(value, Mapping):
-        return {str(key): SCRUBBED if key in VOLATILE_KEYS else _canonical(item, repo_root)
+        return {str(key): SCRUBBED if key in volatile else _canonical(item, repo_root, _volatile_in(key))
                 for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_canonical(item, repo_root) for item in value]
@@ -98,13 +107,8 @@ def snapshot_path(stack: str, snapshots_dir: Path = SNAPSHOTS_DIR) -> Path:
     return snapshots_dir / f"{stack}.json"
 
 
-def stack_names(stacks_dir: Path = STACKS_DIR) -> list[str]:
-    """Stacks defined in `stacks/Pulumi.<stack>.yaml`, sorted."""
-    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stacks_dir.glob("Pulumi.*.yaml"))
-
-
 def _default_builder(stack: str) -> Mapping[str, Any]:
-    from baseline.plan import build_plan  # imported late: it loads Pulumi and the providers
+    from baseline.plan import build_plan
 
     return build_plan(stack)
 

@@ -6,8 +6,10 @@ RAM SDK client against it:
 - baseline: the seed's algorithm, reimplemented here: sequential; per user ListPoliciesForUser,
   then GetPolicy for every policy (no groups, no cache), exact string matching of actions,
   GetUserMFAInfo when that matching says "at risk". It does not report (which only favours it).
-- ours: the deployed handler on a ScheduledNotification: group policies included, policy
-  cache, bounded concurrency under a request-rate limit, PutEvaluations in batches.
+- ours: the deployed handler on a ScheduledNotification: one ListVirtualMFADevices call
+  (users bound to a virtual device are COMPLIANT without further calls), group policies
+  included, policy cache, GetUserMFAInfo only for users at risk (to catch U2F keys), bounded
+  concurrency under a request-rate limit, PutEvaluations in batches.
 
 Usage: python benchmarks/rule_scale.py [--users 1000] [--concurrency 16] [--rps 2000] [--latency 0.005]
 Prints calls, wall seconds and verdict counts for each; the last line is

@@ -1,5 +1,7 @@
-"""One Function Compute function (and its MNS topic trigger) for either FC generation.
+"""One Function Compute function with its own role (and its MNS topic trigger), for either FC generation.
 
+The function's role is trusted by Function Compute (`policies/documents/ram/fc-trust.json`) and
+holds exactly the one policy document its caller names.
 Generation 2: `fc.Service` (role, logs) + `fc.Function` (code from the zip's path, with its
 CRC-64 as `code_checksum` so a new zip triggers an update) + `fc.Trigger`. These FC 2.0
 resources are deprecated by the provider; they are used only when a stack chooses generation 2,
@@ -13,16 +15,20 @@ import base64
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_alicloud as alicloud
 
-from components.arns import fc_function_arn
-from components.packaging import FunctionPackage, require_deployable
+from components.arns import fc_function_arn, ram_role_name
+from components.packaging import FunctionPackage, PackagingError, require_deployable
+from components.roles import ServiceRole, document_json, service_role
 from components.settings import FunctionComputeSettings
+from policies import documents
 
 HANDLER = "index.handler"
-# Triggers invoke the published code; the functions are not versioned, so that is LATEST.
+# Triggers invoke the published code; the functions are not versioned, so that is LATEST (FC 2.0
+# triggers take no qualifier and invoke LATEST too, hence its place in the FC 2.0 ARN).
 QUALIFIER = "LATEST"
 
 
@@ -41,7 +47,8 @@ class DeployedFunction:
     generation: int
     function_name: pulumi.Output[str]
     service_name: pulumi.Output[str] | None
-    arn: pulumi.Output[str]  # the Cloud Config / RAM resource form, see components.arns
+    arn: pulumi.Output[str]  # what Cloud Config and the trigger invoke (components.arns)
+    role: ServiceRole
     resources: tuple[pulumi.CustomResource, ...]
 
 
@@ -54,7 +61,11 @@ def check_package(package: FunctionPackage) -> None:
                 "`pulumi up` will refuse to deploy until `make vendor` is run"
             )
         return
-    require_deployable(package)
+    try:
+        require_deployable(package)
+    except PackagingError as exc:
+        # RunError: `pulumi up` prints the instruction alone, not a stack trace of the program.
+        raise pulumi.RunError(str(exc)) from exc
 
 
 def deploy_function(
@@ -63,12 +74,23 @@ def deploy_function(
     fc: FunctionComputeSettings,
     spec: FunctionSpec,
     package: FunctionPackage,
-    role_arn: pulumi.Input[str],
+    policy_document: dict[str, Any],
+    role_description: str,
     region: str,
     account_id: pulumi.Input[str],
     parent: pulumi.Resource,
 ) -> DeployedFunction:
+    """The function `spec` running `package` under a new role holding `policy_document`."""
     check_package(package)
+    role = service_role(
+        resource_name,
+        role_name=ram_role_name(spec.function_name, "role"),
+        trust_document=documents.load("ram/fc-trust.json"),
+        policy_document=document_json(policy_document),
+        description=role_description,
+        parent=parent,
+    )
+    role_arn = role.arn
     opts = pulumi.ResourceOptions(parent=parent)
     environment = dict(spec.environment)
     if fc.generation == 2:
@@ -100,9 +122,9 @@ def deploy_function(
             opts=opts,
         )
         arn = pulumi.Output.all(account_id, service.name, function.name).apply(
-            lambda v: fc_function_arn(region, v[0], v[2], service_name=v[1])
+            lambda v: fc_function_arn(region, v[0], v[2], service_name=v[1], qualifier=QUALIFIER)
         )
-        return DeployedFunction(2, function.name, service.name, arn, (service, function))
+        return DeployedFunction(2, function.name, service.name, arn, role, (service, function))
     function3 = alicloud.fc.V3Function(
         f"{resource_name}-function",
         function_name=spec.function_name,
@@ -128,7 +150,7 @@ def deploy_function(
     arn3 = pulumi.Output.all(account_id, function3.function_name).apply(
         lambda v: fc_function_arn(region, v[0], v[1])
     )
-    return DeployedFunction(3, function3.function_name, None, arn3, (function3,))
+    return DeployedFunction(3, function3.function_name, None, arn3, role, (function3,))
 
 
 def mns_trigger_config(retry_strategy: str) -> str:

@@ -13,10 +13,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_alicloud as alicloud
 
-from components.arns import ram_role_name
 from components.fc import FunctionSpec, deploy_function
 from components.packaging import FunctionPackage, package_function
-from components.roles import document_json, service_role
 from components.settings import ComplianceRuleSettings, FunctionComputeSettings
 from policies import documents
 
@@ -55,14 +53,6 @@ class MfaComplianceRule(pulumi.ComponentResource):
         account_id = alicloud.get_caller_identity_output(
             opts=pulumi.InvokeOutputOptions(parent=self)
         ).account_id
-        role = service_role(
-            f"{name}-fn",
-            role_name=ram_role_name(rule.function_name, "role"),
-            trust_document=documents.load("ram/fc-trust.json"),
-            policy_document=document_json(documents.load("ram/mfa-rule-function.json")),
-            description=f"Function Compute role of the {rule.rule_name} Cloud Config rule",
-            parent=self,
-        )
         function = deploy_function(
             f"{name}-fn",
             fc=fc,
@@ -75,7 +65,8 @@ class MfaComplianceRule(pulumi.ComponentResource):
                 environment=rule_environment(rule),
             ),
             package=package,
-            role_arn=role.arn,
+            policy_document=documents.load("ram/mfa-rule-function.json"),
+            role_description=f"Function Compute role of the {rule.rule_name} Cloud Config rule",
             region=region,
             account_id=account_id,
             parent=self,
@@ -92,10 +83,12 @@ class MfaComplianceRule(pulumi.ComponentResource):
             resource_types_scopes=RESOURCE_TYPES,
             risk_level=rule.risk_level,
             # The function must be able to run (role attached) before the first evaluation.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[role.attachment, *function.resources]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[function.role.attachment, *function.resources]
+            ),
         )
         self.function_arn = function.arn
-        self.role_arn = role.arn
+        self.role_arn = function.role.arn
         self.register_outputs(
             {
                 "ruleName": self.rule.rule_name,

@@ -8,7 +8,8 @@ Compute expects in `codeChecksum`). `function_archive(name)` returns the same zi
 Layout of a zip (handler `index.handler`):
 - `index.py` at the root, copied from `functions/<name>/index.py`;
 - `functions/__init__.py`, `functions/common/**` (when present), `functions/<name>/**`;
-- `policies/**/*.py` for functions that evaluate policies (`mfa_rule`);
+- `policies/**/*.py` for functions that evaluate policies (`mfa_rule`), without the
+  deploy-time guard pack `policies/guard/`;
 - the vendored third-party libraries (`build/vendor/<name>/`, built by `make vendor`) at the root.
 
 Determinism: entries sorted, timestamps fixed at 1980-01-01, mode 0644, deflate level 6, no
@@ -54,10 +55,15 @@ class FunctionSpec:
     name: str
     extra_packages: tuple[str, ...]  # project-root packages the function imports
     needs_vendor: bool
+    # Sub-packages of `extra_packages` the function never imports: deploy-time code stays out.
+    excluded_packages: tuple[str, ...] = ()
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {
-    "mfa_rule": FunctionSpec("mfa_rule", ("policies",), needs_vendor=True),
+    # policies/guard is the CrossGuard pack run over the plan (it imports pulumi_policy).
+    "mfa_rule": FunctionSpec(
+        "mfa_rule", ("policies",), needs_vendor=True, excluded_packages=("policies/guard",)
+    ),
     "oss_acl_remediation": FunctionSpec("oss_acl_remediation", (), needs_vendor=False),
 }
 
@@ -142,7 +148,10 @@ def _entries(spec: FunctionSpec, source_root: Path, vendor_dir: Path | None) -> 
         for path in _walk(package_dir):
             if package in spec.extra_packages and path.suffix != ".py":
                 continue  # e.g. policies/documents/*.json are for Pulumi, not the function
-            entries[path.relative_to(source_root).as_posix()] = path
+            name = path.relative_to(source_root).as_posix()
+            if any(name.startswith(f"{excluded}/") for excluded in spec.excluded_packages):
+                continue
+            entries[name] = path
     entries["index.py"] = index
     return entries
 

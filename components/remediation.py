@@ -87,14 +87,6 @@ class NonComplianceRemediation(pulumi.ComponentResource):
             risk_level=remediation.risk_level,
             opts=child,
         )
-        role = service_role(
-            f"{name}-fn",
-            role_name=ram_role_name(remediation.function_name, "role"),
-            trust_document=documents.load("ram/fc-trust.json"),
-            policy_document=document_json(documents.load("ram/oss-acl-remediation.json")),
-            description=f"Function Compute role remediating {remediation.rule_name} findings",
-            parent=self,
-        )
         function = deploy_function(
             f"{name}-fn",
             fc=fc,
@@ -107,7 +99,8 @@ class NonComplianceRemediation(pulumi.ComponentResource):
                 environment=remediation_environment(remediation),
             ),
             package=package,
-            role_arn=role.arn,
+            policy_document=documents.load("ram/oss-acl-remediation.json"),
+            role_description=f"Function Compute role remediating {remediation.rule_name} findings",
             region=region,
             account_id=account_id,
             parent=self,
@@ -131,7 +124,7 @@ class NonComplianceRemediation(pulumi.ComponentResource):
             retry_strategy=remediation.retry_strategy,
             parent=self,
             # MNS checks the role when the trigger is created, so its permission must exist first.
-            depends_on=[invoker.attachment, role.attachment],
+            depends_on=[invoker.attachment, function.role.attachment],
         )
         self.function_arn = function.arn
         self.register_outputs(

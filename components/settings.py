@@ -398,14 +398,23 @@ def _remediation(s: _Section) -> RemediationSettings:
     return settings
 
 
+def _character_classes(
+    s: _Section, d: RamPasswordPolicySettings | AwsPasswordPolicySettings
+) -> dict[str, bool]:
+    """The four `require*` switches, spelled alike in the RAM and the AWS password policy."""
+    return {
+        "require_lowercase": s.boolean("requireLowercase", d.require_lowercase),
+        "require_uppercase": s.boolean("requireUppercase", d.require_uppercase),
+        "require_numbers": s.boolean("requireNumbers", d.require_numbers),
+        "require_symbols": s.boolean("requireSymbols", d.require_symbols),
+    }
+
+
 def _ram_password_policy(s: _Section) -> RamPasswordPolicySettings:
     d = RamPasswordPolicySettings()
     settings = RamPasswordPolicySettings(
         minimum_length=s.integer("minimumLength", d.minimum_length, 8, 32),
-        require_lowercase=s.boolean("requireLowercase", d.require_lowercase),
-        require_uppercase=s.boolean("requireUppercase", d.require_uppercase),
-        require_numbers=s.boolean("requireNumbers", d.require_numbers),
-        require_symbols=s.boolean("requireSymbols", d.require_symbols),
+        **_character_classes(s, d),
         max_password_age_days=s.integer("maxPasswordAgeDays", d.max_password_age_days, 0, 1095),
         reuse_prevention=s.integer("reusePrevention", d.reuse_prevention, 0, 24),
         max_login_attempts=s.integer("maxLoginAttempts", d.max_login_attempts, 0, 32),
@@ -445,10 +454,7 @@ def _aws_password_policy(s: _Section) -> AwsPasswordPolicySettings:
     d = AwsPasswordPolicySettings()
     settings = AwsPasswordPolicySettings(
         minimum_length=s.integer("minimumLength", d.minimum_length, 6, 128),
-        require_lowercase=s.boolean("requireLowercase", d.require_lowercase),
-        require_uppercase=s.boolean("requireUppercase", d.require_uppercase),
-        require_numbers=s.boolean("requireNumbers", d.require_numbers),
-        require_symbols=s.boolean("requireSymbols", d.require_symbols),
+        **_character_classes(s, d),
         max_password_age_days=s.integer("maxPasswordAgeDays", d.max_password_age_days, 1, 1095),
         reuse_prevention=s.integer("reusePrevention", d.reuse_prevention, 1, 24),
         allow_users_to_change_password=s.boolean(

@@ -8,14 +8,23 @@ from typing import Any
 from policies.errors import PolicyError
 
 
-def _text(value: Any, path: str) -> str:
+def scalar_text(value: Any) -> str | None:
+    """A JSON scalar as the text IAM compares (`true`/`false` for booleans); None for anything else.
+    Shared by condition values in documents and request context values, so both read alike."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return value
     if isinstance(value, int | float):
         return str(value)
-    raise PolicyError(path, "expected a string or a list of strings")
+    return None
+
+
+def _text(value: Any, path: str) -> str:
+    text = scalar_text(value)
+    if text is None:
+        raise PolicyError(path, "expected a string or a list of strings")
+    return text
 
 
 def normalize(context: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:

@@ -1,14 +1,20 @@
 """The policy documents this project deploys, as JSON files under `policies/documents/`.
 
-- `aws/force-mfa.json`: the MFA-enforcing IAM group policy. Without MFA a user may only set up
-  MFA for themself: see the account password policy and virtual devices, change their own
-  password (see `force_mfa`), create virtual MFA devices (`mfa/*`: a user may own several and
-  names them freely), enable, list and resync MFA devices on their own user (`${aws:username}`),
-  and call `sts:GetSessionToken` (how CLI users obtain MFA credentials). Everything else is
-  denied with `BoolIfExists aws:MultiFactorAuthPresent false`, so long-term access keys (whose
-  requests carry no MFA key at all) are denied too, unlike a plain `Bool`. Deactivating MFA is
-  allowed on one's own user but not exempted from the Deny, so it needs an MFA session.
-  Deleting virtual MFA devices is not granted: on `mfa/*` it would reach other users' devices.
+- `aws/force-mfa.json`: the MFA-enforcing IAM group policy, following AWS's published
+  "manage own MFA" example. Without MFA a user may only set up MFA for themself: see the
+  account password policy and virtual devices, read their own user (`iam:GetUser`), change their
+  own password (see `force_mfa`), create virtual MFA devices (`mfa/*`: a user may own several
+  and names them freely), enable, get, list and resync MFA devices on their own user
+  (`${aws:username}`), and call `sts:GetSessionToken` (how CLI users obtain MFA credentials).
+  Everything else is denied with `BoolIfExists aws:MultiFactorAuthPresent false`, so long-term
+  access keys (whose requests carry no MFA key at all) are denied too, unlike a plain `Bool`.
+  Deactivating MFA is allowed on one's own user but not exempted from the Deny, so it needs an
+  MFA session.
+  `iam:DeleteVirtualMFADevice` is granted, also without MFA, only on the device named after the
+  user (`mfa/${aws:username}`, the name AWS's example and CLI scripts use): a failed enrolment
+  leaves that device unassigned and blocks creating it again. IAM refuses to delete a device
+  still assigned to a user, so this cannot remove working MFA; `mfa/*` is not granted because it
+  would reach other users' unassigned devices.
 - `ram/fc-trust.json`, `ram/mns-trust.json`: trust policies of the function role (Function
   Compute) and of the MNS trigger's invocation role.
 - `ram/mfa-rule-function.json`: the rule function's permissions: the RAM reads it performs,

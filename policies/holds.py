@@ -3,9 +3,17 @@
 The answer is computed over languages, never over a catalogue of action names: the actions a
 set of policies grants is `∪ Allow − ∪ Deny`, each statement's language being the union of its
 Action patterns or the complement of its NotAction patterns; `holds` asks whether
-`L(pattern) ∩ grants` is empty (`wildcard.search`, an automaton product) and returns a shortest
-witness in it, spelled readably (`ecs:Describe` rather than `ecs:`) and with the case the policy
-texts use.
+`L(pattern) ∩ ACTIONS ∩ grants` is empty (`wildcard.search`, an automaton product) and returns a
+shortest witness in it. `ACTIONS` is `?*:?*`: an action is `service:name` with both parts
+non-empty (the grammar the parser enforces on Action), so `ecs:` is never a witness and a policy
+that leaves only such strings allowed does not hold.
+
+Witness spelling: characters taken from a pattern keep the case the policy texts use; a character
+only a wildcard supplied is a placeholder (`x`, or `y`... when a pattern waits for `x` there),
+upper-case in the name part (`ecs:X`, `ecs:DescribeX`) because action names are case-insensitive
+and API names are PascalCase. It stays a concrete, correct action name (the automaton accepts it) and reads as
+"some action" rather than a typo such as `ecs:a`; a plausible-looking name (`ecs:RunInstances`)
+would need a catalogue and could mislead.
 
 Judgements, so the answer over-approximates what is allowed (safe for a compliance rule that
 flags "may be allowed"):
@@ -39,8 +47,8 @@ class _OtherKeysUnknown:
 
 OTHER_KEYS_UNKNOWN = _OtherKeysUnknown()
 
-# "service:name" with something on both sides of the colon: the shape of a readable witness.
-_READABLE = compile_glob((ANY, STAR, ":", ANY, STAR), True)
+# "service:name" with something on both sides of the colon: the shape of every action name.
+_ACTIONS = compile_glob((ANY, STAR, ":", ANY, STAR), True)
 
 
 def holds(
@@ -49,7 +57,8 @@ def holds(
     context: Mapping[str, str | Sequence[str]] | None = None,
     unknown_keys: Collection[str] | _OtherKeysUnknown = (),
 ) -> Holds:
-    """Is some action matching `pattern` (`*`, `?`, case-insensitive) allowed on some resource?
+    """Is some action (`service:name`) matching `pattern` (`*`, `?`, case-insensitive) allowed
+    on some resource?
 
     `context` holds the known condition keys; `unknown_keys` names keys the caller cannot know
     (or `OTHER_KEYS_UNKNOWN`: every key not in `context`); any other key is known absent.
@@ -83,11 +92,9 @@ def holds(
                 denies.append(lang)
 
     allow_langs = [lang for lang, _ in allows]
-    witness = search([Lang((query,))], allow_langs, denies)
+    witness = search([Lang((query,)), Lang((_ACTIONS,))], allow_langs, denies)
     if witness is None:
         return Holds(False, None, None)
-    if not _readable(witness):
-        witness = search([Lang((query,)), Lang((_READABLE,))], allow_langs, denies) or witness
     grant = next(s for lang, s in allows if _in_lang(lang, witness))
     witness = _spell(witness, query, grant, policies)
     return Holds(True, witness, grant.ref)
@@ -162,19 +169,17 @@ def _glob_matches(glob: Glob, action: str) -> bool:
     return bool(mask & glob.accept_bit)
 
 
-def _readable(action: str) -> bool:
-    service, sep, name = action.partition(":")
-    return bool(service and sep and name)
-
-
 def _spell(witness: str, query: Glob, grant: Statement, policies: Sequence[Policy]) -> str:
     """The witness with the letter case policy texts use: the granting statement's pattern
-    first, then the query's, then any other pattern of the policies that matches it."""
+    first, then the query's, then any other pattern of the policies that matches it. A character
+    no pattern spells is a wildcard's placeholder: upper-case after the colon (see module doc)."""
     candidates: list[tuple] = [t for t in grant.action_tokens if not grant.not_action]
     candidates.append(query.original)
     candidates.extend(t for p in policies for s in p.statements for t in s.action_tokens)
     spellings = [align(t, witness) for t in candidates if _glob_matches(compile_glob(t, True), witness)]
+    colon = witness.index(":")
     out = []
     for j, ch in enumerate(witness):
-        out.append(next((s[j] for s in spellings if s[j] is not None), ch))
+        placeholder = ch.upper() if j > colon else ch
+        out.append(next((s[j] for s in spellings if s[j] is not None), placeholder))
     return "".join(out)

@@ -4,8 +4,10 @@ Dialects:
 - `aws`: IAM identity or trust policy, `"Version": "2012-10-17"`, resources `*` or `arn:...`,
   every IAM condition operator, `aws:` global keys.
 - `ram`: Alibaba Cloud RAM policy, `"Version": "1"`, resources `*` or `acs:...`, `acs:` global
-  keys, only the operators RAM documents (String*, Numeric*, Date*, Bool, IpAddress/NotIpAddress):
-  `...IfExists`, `Null`, `Arn*`, `BinaryEquals` and `ForAllValues:`/`ForAnyValue:` are errors.
+  keys, only the operators RAM documents (its "Conditional operators" reference lists five kinds:
+  String*, Numeric*, Date*, Bool, IpAddress/NotIpAddress): `...IfExists`, `Null`, `Arn*`,
+  `BinaryEquals` and `ForAllValues:`/`ForAnyValue:` are errors. Rules only IAM states (unique
+  Sids) are not applied: a RAM policy RAM accepted must parse.
 
 Every error is a `PolicyError` whose path names the element, e.g. `Statement[2].Effect`.
 """
@@ -18,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies import conditions
+from policies.context import scalar_text
 from policies.errors import PolicyError
 from policies.model import DIALECTS, Condition, Policy, Statement, StatementRef
 from policies.variables import has_variables, parse_template
@@ -75,7 +78,9 @@ def parse_policy(document: Mapping[str, Any] | str, dialect: str, name: str = ""
     sids: set[str] = set()
     for index, item in enumerate(raw):
         statement = _statement(item, f"Statement[{index}]", index, dialect, name)
-        if statement.sid is not None:
+        # IAM requires unique Sids; RAM documents no such rule, and rejecting a policy RAM
+        # accepted would leave every user holding it without a compliance answer.
+        if statement.sid is not None and dialect == "aws":
             if statement.sid in sids:
                 raise PolicyError(f"Statement[{index}].Sid", f"duplicate Sid {statement.sid!r}")
             sids.add(statement.sid)
@@ -244,25 +249,15 @@ def _conditions(value: Any, path: str, dialect: str) -> tuple[Condition, ...]:
     return tuple(out)
 
 
-def _scalar(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
-        return str(value)
-    return None
-
-
 def _condition_values(raw: Any, path: str) -> list[tuple[str, str]]:
-    scalar = _scalar(raw)
+    scalar = scalar_text(raw)
     if scalar is not None:
         return [(scalar, path)]
     if not isinstance(raw, list) or not raw:
         raise PolicyError(path, "expected a string, number, boolean or a non-empty list of them")
     out = []
     for i, element in enumerate(raw):
-        scalar = _scalar(element)
+        scalar = scalar_text(element)
         if scalar is None:
             raise PolicyError(f"{path}[{i}]", "expected a string, number or boolean")
         out.append((scalar, f"{path}[{i}]"))

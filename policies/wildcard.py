@@ -24,8 +24,9 @@ STAR = 0
 ANY = 1
 Token = str | int
 
-# Preferred spelling for "a character no pattern mentions": readable first.
-_FILLERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+# Preferred spelling for "a character no pattern mentions": `x` first, the conventional placeholder
+# letter, so a witness whose name a wildcard supplied reads `ecs:X` (see `holds._spell`), not `ecs:a`.
+_FILLERS = "xyzabcdefghijklmnopqrstuvw0123456789"
 
 
 def glob_tokens(text: str) -> tuple[Token, ...]:
@@ -167,8 +168,10 @@ class _Product:
         return self.normalize(((i, g.initial) for i, g in enumerate(self.globs)), frozenset())
 
     def symbols(self, state: tuple) -> list[str]:
-        """The characters that lead to distinct successors: the literals the live patterns wait
-        for, plus one character none of them waits for."""
+        """The characters that lead to distinct successors: one character none of the live
+        patterns waits for, then the literals they wait for. The order only breaks ties between
+        witnesses of the same length: a placeholder first, so `Allow *` minus `Deny ecs:Get*`
+        answers `ecs:X` rather than borrowing the Deny's `G`."""
         wanted: set[str] = set()
         for i, mask in state[0]:
             tokens = self.globs[i].tokens
@@ -178,7 +181,7 @@ class _Product:
         other = next((c for c in _FILLERS if c not in wanted), None)
         if other is None:
             other = next(chr(c) for c in range(0x100, 0x10FFFF) if chr(c) not in wanted)
-        return sorted({*wanted, other}, key=lambda c: (not c.isalnum(), c))
+        return [other, *sorted(wanted, key=lambda c: (not c.isalnum(), c))]
 
     def step(self, state: tuple, ch: str) -> tuple:
         live, universal = state

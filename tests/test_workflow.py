@@ -53,7 +53,7 @@ def test_matrix_stacks_are_exactly_the_stacks_directory(workflow, job):
 
 def test_preview_runs_the_guard_pack_with_diff_and_comments_on_the_pr(workflow):
     step = pulumi_step(workflow["jobs"]["preview"])
-    assert step["uses"] == "pulumi/actions@v6"
+    assert step["uses"] == "pulumi/actions@v7"
     assert step["with"]["command"] == "preview"
     assert step["with"]["diff"] is True
     assert step["with"]["comment-on-pr"] is True
@@ -61,6 +61,50 @@ def test_preview_runs_the_guard_pack_with_diff_and_comments_on_the_pr(workflow):
     assert step["with"]["policyPackConfigs"] == "policies/guard/config/${{ matrix.stack }}.json"
     assert step["with"]["stack-name"].endswith("/${{ matrix.stack }}")
     assert workflow["jobs"]["preview"]["permissions"]["pull-requests"] == "write"
+
+
+# Each action the workflow uses, at the major checked against its releases and the inputs its
+# action.yml declares (pulumi/actions: command, stack-name, work-dir, comment-on-pr, diff,
+# policyPacks, policyPackConfigs, ...), so a typo'd input, silently ignored by GitHub, fails here.
+ACTIONS = {
+    "actions/checkout": ("v7", set()),
+    "actions/setup-python": ("v7", {"python-version"}),
+    "aliyun/configure-aliyun-credentials-action": (
+        "v1.1.0",
+        {"role-to-assume", "oidc-provider-arn", "audience", "role-session-name", "role-session-expiration"},
+    ),
+    "aws-actions/configure-aws-credentials": ("v6", {"role-to-assume", "aws-region", "role-session-name"}),
+    "pulumi/actions": (
+        "v7",
+        {
+            "command",
+            "stack-name",
+            "work-dir",
+            "comment-on-pr",
+            "diff",
+            "policyPacks",
+            "policyPackConfigs",
+            "refresh",
+            "upsert",
+            "message",
+        },
+    ),
+}
+
+
+def test_every_action_is_a_known_action_at_its_current_major_with_real_inputs(workflow):
+    used = []
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            if "uses" not in step:
+                continue
+            name, version = step["uses"].split("@")
+            assert name in ACTIONS, f"unreviewed action {name}"
+            expected_version, inputs = ACTIONS[name]
+            assert version == expected_version, name
+            assert set(step.get("with", {})) <= inputs, name
+            used.append(name)
+    assert set(used) == set(ACTIONS)
 
 
 def test_policy_pack_paths_used_by_the_workflow_exist(workflow):

@@ -30,7 +30,12 @@ class CallSettings:
 
 
 class TeaApi:
-    """`api.call("list_users", request)` runs `client.list_users_with_options(request, runtime)`."""
+    """`api.call("list_users", request)` runs `client.list_users_with_options(request, runtime)`.
+
+    Operations the API defines without parameters (e.g. RAM's ListVirtualMFADevices) have no
+    request model in the SDK: `api.call("list_virtual_mfadevices")` runs
+    `client.list_virtual_mfadevices_with_options(runtime)`.
+    """
 
     def __init__(
         self, client: Any, *, settings: CallSettings, deadline: Deadline, limiter: TokenBucket | None = None
@@ -40,7 +45,7 @@ class TeaApi:
         self.deadline = deadline
         self.limiter = limiter
 
-    def call(self, operation: str, request: Any) -> Any:
+    def call(self, operation: str, request: Any = None) -> Any:
         method = getattr(self.client, f"{operation}_with_options")
 
         def attempt(time_left: float) -> Any:
@@ -52,7 +57,8 @@ class TeaApi:
                 connect_timeout=_ms(min(self.settings.connect_timeout, time_left)),
                 read_timeout=_ms(min(self.settings.read_timeout, time_left)),
             )
-            return method(request, runtime).body
+            response = method(runtime) if request is None else method(request, runtime)
+            return response.body
 
         return call_with_retry(
             attempt,

@@ -17,13 +17,13 @@ INSUFFICIENT_DATA for that resource, naming the parameter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from functions.common.decode import as_text, json_object, parse_json, require, require_str
 from functions.common.errors import EventError
+from policies.action_patterns import check_action_patterns
 
 CHANGE = "ConfigurationItemChangeNotification"
 SCHEDULED = "ScheduledNotification"
@@ -33,8 +33,6 @@ CONFIGURATION_TYPES = ("COMMON", "OVERSIZE", "NONE")
 RAM_USER = "ACS::RAM::User"
 DEFAULT_PATTERNS = ("ecs:*", "oss:*", "log:*")
 
-# service:action with IAM-style wildcards; `*` alone (every action) is also a pattern.
-_PATTERN = re.compile(r"^(\*|[A-Za-z0-9*?_-]+:[A-Za-z0-9*?_.-]+)$")
 
 
 @dataclass(frozen=True)
@@ -121,29 +119,19 @@ def parse_event(raw: object) -> RuleEvent:
 
 
 def dangerous_actions(params: Mapping[str, Any]) -> tuple[str, ...]:
-    """The `dangerousActions` patterns: comma-separated, spaces tolerated, each validated."""
+    """The `dangerousActions` patterns: comma-separated, spaces tolerated, each validated with
+    the grammar the stack config and the guard apply too (a repeat is dropped, not an error)."""
     field = "ruleParameters.dangerousActions"
     raw = params.get("dangerousActions")
     if raw is None:
         raise EventError(field, "missing")
-    if isinstance(raw, list):
-        items = raw
-    elif isinstance(raw, str):
-        items = raw.split(",")
-    else:
+    if not isinstance(raw, str):
+        # Cloud Config passes rule parameters as text; anything else is not what the rule was given.
         raise EventError(field, "expected a comma-separated string")
-    patterns: list[str] = []
-    for i, item in enumerate(items):
-        if not isinstance(item, str):
-            raise EventError(f"{field}[{i}]", "expected a string")
-        pattern = item.strip()
-        if not pattern:
-            raise EventError(f"{field}[{i}]", "empty (stray comma?)")
-        if not _PATTERN.match(pattern):
-            raise EventError(f"{field}[{i}]", f"{pattern!r} is not 'service:action'")
-        if pattern.lower() not in (p.lower() for p in patterns):
-            patterns.append(pattern)
-    return tuple(patterns)
+    patterns, problems = check_action_patterns(raw, allow_duplicates=True)
+    if problems:
+        raise EventError(problems[0].path(field), problems[0].reason)
+    return patterns
 
 
 def _item(data: object, path: str, *, oversize: bool) -> ResourceItem:

@@ -7,7 +7,8 @@ snapshot. `rule.evaluate_user` drives either one, so the deployed function and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -39,6 +40,33 @@ class UserRef:
 class MfaDevice:
     serial_number: str
     type: str = ""
+
+
+@dataclass(frozen=True)
+class VirtualMfaBindings:
+    """Virtual MFA devices bound to users (RAM ListVirtualMFADevices), looked up per listed user.
+
+    Keyed by user name; a device's UserId, when the listing gives one, must also match the
+    user's, so a user re-created under the name of a deleted one never inherits its device.
+    Only ever used to skip work for users who certainly have a device: a user not found here
+    may still have another kind of device (U2F), which GetUserMFAInfo shows.
+    """
+
+    by_name: Mapping[str, tuple[str, MfaDevice]] = field(default_factory=dict, hash=False)
+
+    @classmethod
+    def of(cls, bound: Iterable[tuple[UserRef, MfaDevice]]) -> VirtualMfaBindings:
+        return cls({user.name: (user.user_id, device) for user, device in bound})
+
+    def device_for(self, user: UserRef) -> MfaDevice | None:
+        found = self.by_name.get(user.name)
+        if found is None:
+            return None
+        user_id, device = found
+        return device if not user_id or not user.user_id or user_id == user.user_id else None
+
+    def __len__(self) -> int:
+        return len(self.by_name)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 - Change notification (or a scheduled/manual run naming one resource): evaluate that user.
   An OVERSIZE item is fetched first with GetDiscoveredResource.
-- Scheduled/manual run without a configuration item: evaluate every user (ListUsers pages)
-  and report them all, with DeleteMode on the final batch when the listing was complete
-  (see report.py), so deleted users drop out.
+- Scheduled/manual run without a configuration item: evaluate every user (ListUsers pages;
+  users bound to a virtual MFA device known from one ListVirtualMFADevices call, see
+  sweep.py) and report them all, with DeleteMode on the final batch when the listing was
+  complete (see report.py), so deleted users drop out.
 - A malformed event is logged with the field at fault and reported nowhere. If only the rule
   parameters are bad and the event names one resource, that resource is reported
   INSUFFICIENT_DATA naming the parameter, which cannot be mistaken for a verdict.
@@ -191,6 +192,12 @@ def _sweep(
                 annotation=verdict.annotation,
             )
     counts = Counter(r["complianceType"] for r in records)
+    # Not an error of the report: without the listing every verdict was still established per user.
+    warnings = (
+        [f"virtual MFA listing unavailable, devices confirmed per user: {result.mfa_listing_error}"]
+        if result.mfa_listing_error
+        else []
+    )
     errors: list[str] = []
     if result.listing_error:
         errors.append(f"user listing incomplete: {result.listing_error}")
@@ -211,6 +218,7 @@ def _sweep(
         counts=dict(counts),
         delete_mode=bool(outcome and outcome.delete_mode_sent),
         errors=errors,
+        warnings=warnings,
     )
     return {
         "status": status,
@@ -219,6 +227,7 @@ def _sweep(
         "counts": dict(sorted(counts.items())),
         "deleteMode": bool(outcome and outcome.delete_mode_sent),
         "errors": errors,
+        "warnings": warnings,
     }
 
 

@@ -26,6 +26,7 @@ from functions.mfa_rule.facts import (
     PolicyRef,
     UserGone,
     UserRef,
+    VirtualMfaBindings,
 )
 from policies import Policy, PolicyError, parse_policy
 
@@ -77,6 +78,24 @@ class RamFacts:
             if not body.marker:
                 raise LookupFailed("ListUsers: IsTruncated without a Marker")
             marker = body.marker
+
+    def virtual_mfa_devices(self) -> VirtualMfaBindings:
+        """Every virtual MFA device bound to a user, in one call; raises LookupFailed.
+
+        ListVirtualMFADevices takes no parameters (its SDK operation has no request model)
+        and has no Marker/IsTruncated: it returns all the account's devices at once.
+        Devices created but not bound (no User) are left out.
+        """
+        body = self._call("list_virtual_mfadevices", None, "ListVirtualMFADevices")
+        rows = (body.virtual_mfadevices.virtual_mfadevice if body.virtual_mfadevices else None) or []
+        bound = []
+        for row in rows:
+            user = row.user
+            # A row missing a user or serial proves nothing; leaving it out only means asking GetUserMFAInfo.
+            if user is None or not user.user_name or not row.serial_number:
+                continue
+            bound.append((UserRef(user.user_name, user.user_id or ""), MfaDevice(row.serial_number, "VMFA")))
+        return VirtualMfaBindings.of(bound)
 
     def user_policies(self, user: str) -> tuple[PolicyRef, ...]:
         body = self._call(

@@ -11,7 +11,7 @@ same code. Standard library and the `policies` engine only.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -75,6 +75,21 @@ def _as_int(value: Any) -> Any:
     return value
 
 
+def plain(value: Any) -> Any:
+    """`value` as plain JSON data: dicts, lists, integral numbers as int.
+
+    CrossGuard wraps nested inputs in read-only `Mapping`/`Sequence` proxies (and its config
+    arrives with float numbers); the engine and `json` want dicts and lists. Only call this on
+    the one property a check reads: the proxy raises on values unknown at preview, and an
+    unrelated unknown property must not stop a check.
+    """
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return [plain(item) for item in value]
+    return _as_int(value)
+
+
 def _env(props: Mapping[str, Any]) -> Mapping[str, Any]:
     env = props.get("environmentVariables")
     return env if isinstance(env, Mapping) else {}
@@ -105,6 +120,8 @@ RAM_WRITE_PATTERNS = (
     "ram:Enable*", "ram:Disable*", "ram:Reset*", "ram:Put*", "ram:Upload*", "ram:Tag*", "ram:Untag*",
 )
 _DOC_VERSION = {"ram": "1", "aws": "2012-10-17"}
+# The read-only RAM actions; every other `ram:` action changes identities or their grants.
+RAM_READ_PATTERNS = ("ram:Get*", "ram:List*")
 # System policies that make any role an administrator of the account or of RAM.
 ADMIN_SYSTEM_POLICIES = {
     "administratoraccess": "grants every action",
@@ -117,7 +134,8 @@ class DocumentError(ValueError):
 
 
 def _document(value: Any) -> Mapping[str, Any]:
-    """The policy document as a mapping (resources carry it as a JSON string)."""
+    """The policy document as a dict (resources carry it as a JSON string, rarely as an object)."""
+    value = plain(value)
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -160,6 +178,15 @@ def allows_every_action(document: Mapping[str, Any], dialect: str) -> bool:
     return not holds([probe], "*", context={}, unknown_keys=()).holds
 
 
+def _without_ram_reads(document: Mapping[str, Any], name: str) -> Policy:
+    """The document plus an unconditional Deny of the RAM reads: what it still allows in `ram:` writes.
+
+    The Denies go last, so the statement indexes `holds` reports are the document's own.
+    """
+    reads = {"Effect": "Deny", "Action": list(RAM_READ_PATTERNS), "Resource": "*"}
+    return parse_policy({**document, "Statement": [*_statements(document), reads]}, "ram", name=name)
+
+
 def _statement_label(result_statement: Any) -> str:
     if result_statement is None:
         return ""
@@ -192,8 +219,18 @@ def custom_ram_policies_least_privilege(
     for pattern in RAM_WRITE_PATTERNS:
         result = holds([policy], pattern, context={}, unknown_keys=OTHER_KEYS_UNKNOWN)
         if result.holds:
-            return [f"RAM policy {name!r} allows RAM write actions matching {pattern!r}"
-                    f"{_statement_label(result.statement)}"]
+            return [
+                f"RAM policy {name!r} allows RAM write actions matching {pattern!r}"
+                f"{_statement_label(result.statement)}"
+            ]
+    # The verbs above name the usual writes; anything else in `ram:` that is not a read
+    # (`ram:PassRole`, a verb RAM adds later) is a write too: fail closed.
+    result = holds([_without_ram_reads(document, name)], "ram:*", context={}, unknown_keys=OTHER_KEYS_UNKNOWN)
+    if result.holds:
+        return [
+            f"RAM policy {name!r} allows the RAM action {result.witness!r}, which is not "
+            f"read-only ({', '.join(RAM_READ_PATTERNS)}){_statement_label(result.statement)}"
+        ]
     return []
 
 
@@ -206,6 +243,9 @@ def config_rule_dangerous_actions(resource_type: str, props: Props, config: Guar
     value = parameters.get("dangerousActions") if isinstance(parameters, Mapping) else None
     if value is None:
         return [f"Config rule {rule!r} has no dangerousActions input parameter"]
+    if not isinstance(value, str):
+        # cfg.Rule's inputParameters is a map of strings; the function splits the text on commas.
+        return [f"Config rule {rule!r} dangerousActions: expected a comma-separated string"]
     # The same grammar the stack config and the rule function apply (policies.action_patterns).
     _, problems = check_action_patterns(value)
     return [f"Config rule {rule!r} {p.path('dangerousActions')}: {p.reason}" for p in problems]
@@ -231,7 +271,7 @@ def aws_mfa_policy_denies_without_mfa(
     resource_type: str, props: Mapping[str, Any], config: GuardConfig
 ) -> list[str]:
     name = _name(props, "name")
-    raw = props.get("policy")
+    raw = plain(props.get("policy"))
     text = raw if isinstance(raw, str) else json.dumps(raw)
     # Applies to the policies that are about MFA (by name or by the MFA key they test).
     if "mfa" not in name.lower() and "multifactorauthpresent" not in text.lower():
@@ -312,8 +352,9 @@ def ram_console_login_requires_mfa(
     resource_type: str, props: Mapping[str, Any], config: GuardConfig
 ) -> list[str]:
     mode = props.get("mfaOperationForLogin")
-    # The deprecated boolean still works on the service; honour it if a stack still sets it.
-    if mode == "mandatory" or (mode is None and props.get("enforceMfaForLogin") is True):
+    # Only the current field counts: the provider deprecates `enforceMfaForLogin` as "no longer
+    # supported by Aliyun", so a stack relying on it may not enforce MFA at all.
+    if mode == "mandatory":
         return []
     shown = "unset (provider default 'independent')" if mode is None else repr(mode)
     return [f"RAM security preference does not require MFA for console login "

@@ -3,13 +3,12 @@
 Enforcement levels and floors come from the pack config CrossGuard passes in (the
 `--policy-pack-config policies/guard/config/<stack>.json` file, or a Pulumi Cloud policy
 group), validated by the same loader the offline `plan` uses. The stack name for the
-dry-run check is the config's `stack` property, else `PULUMI_STACK`, which the Pulumi CLI
-sets for analyzer plugins.
+dry-run check is `PULUMI_STACK`, which the Pulumi CLI sets for analyzer plugins, else the
+config's `stack` property (which must agree with `PULUMI_STACK` when both are set).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -22,31 +21,26 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from policies.guard.checks import CHECK_NAMES, CHECKS, Check
+from policies.guard.checks import CHECK_NAMES, CHECKS, Check, plain
 from policies.guard.config import PROPERTY_SCHEMAS, GuardConfig, guard_config_from_dict
 
 PACK_NAME = "mfa-baseline-guard"
 
 
-def _plain(value: Any) -> Any:
-    # Pack config arrives through a protobuf Struct: every number is a float.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
 def guard_config_for(check_name: str, policy_config: Mapping[str, Any] | None) -> GuardConfig:
-    """The GuardConfig one policy sees, from its CrossGuard config properties."""
-    raw = _plain(dict(policy_config or {}))
-    config = guard_config_from_dict({check_name: raw} if raw else {}, known_policies=CHECK_NAMES,
-                                    source="policy pack config: ")
-    if config.stack is None and os.environ.get("PULUMI_STACK"):
-        config = dataclasses.replace(config, stack=os.environ["PULUMI_STACK"])
-    return config
+    """The GuardConfig one policy sees, from its CrossGuard config properties.
+
+    The stack is `PULUMI_STACK` (the CLI sets it for analyzers); a config file whose `stack`
+    names another stack is rejected, as `load_guard_config` rejects it offline, so a prod
+    preview run with dev's config file fails instead of judging prod by dev's rules.
+    """
+    raw = plain(dict(policy_config or {}))
+    return guard_config_from_dict(
+        {check_name: raw} if raw else {},
+        known_policies=CHECK_NAMES,
+        stack=os.environ.get("PULUMI_STACK") or None,
+        source="policy pack config: ",
+    )
 
 
 def _validator(check: Check):

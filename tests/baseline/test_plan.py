@@ -55,7 +55,7 @@ def test_dev_maps_the_seed_walkthroughs_on_fc2(plans):
     assert rule["ruleName"] == "RamUserMFA"
     assert rule["inputParameters"] == {"dangerousActions": "ecs:*,oss:*,log:*"}
     assert rule["sourceIdentifier"] == (
-        "acs:fc:ap-southeast-1:5123456789012345:services/Ram_User/functions/RamDangerousPolicyUserBindMFA"
+        "acs:fc:ap-southeast-1:5123456789012345:services/Ram_User.LATEST/functions/RamDangerousPolicyUserBindMFA"
     )
     assert by_name["oss-remediation-trigger"]["type"] == "alicloud:fc/trigger:Trigger"
     assert by_name["oss-remediation-trigger"]["inputs"]["name"] == "ConfigRuleNonComplianceMNSTrigger"

@@ -54,7 +54,7 @@ def test_simulate_force_mfa_without_mfa_prints_the_denying_statement(capsys):
     assert json.loads(out) == {
         "decision": "ExplicitlyDenied",
         "statements": [
-            {"policy": FORCE_MFA, "index": 4, "sid": "DenyAllExceptListedIfNoMFA", "effect": "Deny"}
+            {"policy": FORCE_MFA, "index": 5, "sid": "DenyAllExceptListedIfNoMFA", "effect": "Deny"}
         ],
     }
     assert out == json.dumps(json.loads(out), indent=2, sort_keys=True) + "\n"

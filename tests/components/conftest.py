@@ -22,6 +22,9 @@ def source_root(tmp_path: Path) -> Path:
         write(root / "functions" / name / "handler.py", "def handler(event, context):\n    return None\n")
     write(root / "policies" / "__init__.py", "")
     write(root / "policies" / "engine.py", "X = 1\n")
+    # Deploy-time code under policies/: the packages must leave it out (exact file lists in the tests).
+    write(root / "policies" / "guard" / "__init__.py", "")
+    write(root / "policies" / "guard" / "pack.py", "import pulumi_policy\n")
     write(root / "policies" / "documents" / "ram" / "doc.json", "{}")
     return root
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pulumi
 import pytest
 
 from baseline.mocks import run_with_mocks
@@ -40,7 +41,7 @@ def test_fc3_rule_inputs_are_exactly_the_custom_rule_cloud_config_expects(rule_p
 def test_fc2_rule_source_identifier_names_service_and_function(rule_package):
     run = build(FC2, rule_package)
     assert run.one(RULE_TYPE).inputs["sourceIdentifier"] == (
-        f"acs:fc:{REGION}:{ACCOUNT}:services/Ram_User/functions/RamDangerousPolicyUserBindMFA"
+        f"acs:fc:{REGION}:{ACCOUNT}:services/Ram_User.LATEST/functions/RamDangerousPolicyUserBindMFA"
     )
 
 
@@ -129,8 +130,13 @@ def test_two_instances_do_not_collide(rule_package):
 
 
 def test_a_real_deployment_refuses_an_unvendored_package(unvendored_rule_package):
-    with pytest.raises(PackagingError, match=r"run `make vendor` before `pulumi up`"):
+    with pytest.raises(pulumi.RunError) as caught:
         build(FC3, unvendored_rule_package, preview=False)
+    assert str(caught.value) == (
+        "function mfa_rule: its third-party libraries are not vendored (build/vendor/mfa_rule is missing); "
+        "run `make vendor` before `pulumi up`"
+    )
+    assert isinstance(caught.value.__cause__, PackagingError)
 
 
 def test_a_real_deployment_accepts_a_vendored_package(rule_package):

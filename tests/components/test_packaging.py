@@ -37,8 +37,15 @@ def test_mfa_rule_layout_has_root_index_packages_policies_code_and_vendored_libr
 
 
 def test_remediation_needs_no_vendoring_and_carries_no_policies(remediation_package):
-    assert "policies/__init__.py" not in remediation_package.files
-    assert "index.py" in remediation_package.files
+    """The runtime's oss2 serves the remediation function: its zip is its own code only."""
+    assert remediation_package.files == (
+        "functions/__init__.py",
+        "functions/common/__init__.py",
+        "functions/oss_acl_remediation/__init__.py",
+        "functions/oss_acl_remediation/handler.py",
+        "functions/oss_acl_remediation/index.py",
+        "index.py",
+    )
     assert remediation_package.vendored is False and remediation_package.deployable is True
 
 
@@ -61,7 +68,18 @@ def test_caches_tests_and_hidden_files_are_left_out(source_root, tmp_path):
     package = package_function(
         "mfa_rule", source_root=source_root, output_dir=tmp_path / "out", vendor_root=tmp_path / "none"
     )
-    assert not [f for f in package.files if "cache" in f or "test" in f or f.endswith((".env", ".pyc"))]
+    assert package.files == (
+        "functions/__init__.py",
+        "functions/common/__init__.py",
+        "functions/mfa_rule/__init__.py",
+        "functions/mfa_rule/handler.py",
+        "functions/mfa_rule/index.py",
+        "index.py",
+        "policies/__init__.py",
+        "policies/engine.py",
+    )
+    with zipfile.ZipFile(package.path) as archive:
+        assert tuple(archive.namelist()) == package.files
 
 
 def test_same_inputs_give_the_same_bytes_in_any_output_directory(source_root, vendor_dir, tmp_path):

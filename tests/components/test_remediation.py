@@ -13,7 +13,7 @@ from policies import Decision, Request, documents, evaluate, holds
 from tests.components.support import ACCOUNT, FC2, FC3, REGION, REMEDIATION, ram_policy
 
 TOPIC_ARN = f"acs:mns:{REGION}:{ACCOUNT}:/topics/MNSTestConfig"
-FC2_ARN = f"acs:fc:{REGION}:{ACCOUNT}:services/resource_repair/functions/oss_repair_acl_trigger"
+FC2_ARN = f"acs:fc:{REGION}:{ACCOUNT}:services/resource_repair.LATEST/functions/oss_repair_acl_trigger"
 FC3_ARN = f"acs:fc:{REGION}:{ACCOUNT}:functions/oss_repair_acl_trigger"
 
 
@@ -85,6 +85,8 @@ def test_fc2_pipeline_uses_service_function_and_mns_trigger(remediation_package)
     settings = RemediationSettings(retry_strategy="EXPONENTIAL_DECAY_RETRY")
     run = build(FC2, remediation_package, settings)
     trigger = run.one("alicloud:fc/trigger:Trigger").inputs
+    delivery = run.one("alicloud:cfg/delivery:Delivery").inputs
+    assert trigger["sourceArn"] == delivery["deliveryChannelTargetArn"] == TOPIC_ARN
     assert run.one("alicloud:fc/service:Service").inputs["name"] == "resource_repair"
     assert run.one("alicloud:fc/function:Function").inputs["service"] == "resource_repair"
     assert trigger == {
@@ -98,18 +100,46 @@ def test_fc2_pipeline_uses_service_function_and_mns_trigger(remediation_package)
     }
 
 
-@pytest.mark.parametrize(("fc", "function_arn"), [(FC2, FC2_ARN), (FC3, FC3_ARN)])
-def test_invoker_role_may_invoke_this_function_only(remediation_package, fc, function_arn):
+@pytest.mark.parametrize(
+    ("fc", "function_arn", "others"),
+    [
+        (
+            FC2,
+            FC2_ARN,
+            (
+                FC2_ARN.replace("oss_repair_acl_trigger", "other"),
+                FC2_ARN.replace("resource_repair.LATEST", "other_service.LATEST"),
+                FC2_ARN.replace(".LATEST", ".prod"),
+            ),
+        ),
+        (FC3, FC3_ARN, (FC3_ARN.replace("oss_repair_acl_trigger", "other"), FC3_ARN + "/versions/1")),
+    ],
+)
+def test_invoker_role_may_invoke_this_function_only(remediation_package, fc, function_arn, others):
+    """The trigger's role: trusted by MNS, `fc:InvokeFunction` on the ARN the trigger invokes only."""
     run = build(fc, remediation_package)
     role = run.one("alicloud:ram/role:Role", "fix-trigger-role").inputs
     policy = run.one("alicloud:ram/policy:Policy", "fix-trigger-policy").inputs
+    attachment = run.one("alicloud:ram/rolePolicyAttachment:RolePolicyAttachment", "fix-trigger-attachment")
     assert json.loads(role["assumeRolePolicyDocument"]) == documents.load("ram/mns-trust.json")
+    assert json.loads(policy["policyDocument"]) == {
+        "Version": "1",
+        "Statement": [{"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": function_arn}],
+    }
     assert json.loads(policy["policyDocument"]) == documents.trigger_invoke_policy(function_arn)
+    assert attachment.inputs == {
+        "roleName": "oss-repair-acl-trigger-invoker",
+        "policyName": "oss-repair-acl-trigger-invoker-policy",
+        "policyType": "Custom",
+    }
     granted = [ram_policy(policy["policyDocument"])]
     assert evaluate(granted, Request("fc:InvokeFunction", function_arn)).decision is Decision.ALLOWED
-    other = function_arn.replace("oss_repair_acl_trigger", "other")
-    assert evaluate(granted, Request("fc:InvokeFunction", other)).decision is Decision.IMPLICITLY_DENIED
-    assert holds(granted, "fc:Update*").holds is False
+    for other in others:
+        decision = evaluate(granted, Request("fc:InvokeFunction", other)).decision
+        assert decision is Decision.IMPLICITLY_DENIED, other
+    assert holds(granted, "fc:InvokeFunction").witness == "fc:InvokeFunction"
+    for forbidden in ("fc:Update*", "fc:Create*", "fc:Delete*", "fc:Get*", "ram:*", "mns:*", "sts:*"):
+        assert holds(granted, forbidden).holds is False, forbidden
 
 
 def test_remediation_role_only_reads_and_sets_bucket_acls(remediation_package):
@@ -138,5 +168,21 @@ def test_two_instances_do_not_collide(remediation_package):
                 name, region=REGION, fc=FC2, remediation=REMEDIATION, package=remediation_package
             )
 
-    urns = [r.urn for r in run_with_mocks(program).registrations()]
-    assert len(urns) == len(set(urns))
+    registrations = run_with_mocks(program).registrations()
+    urns = [r.urn for r in registrations]
+    assert len(urns) == len(set(urns)) == 26
+    assert sorted(r.name for r in registrations if r.name.startswith("b")) == [
+        "b",
+        "b-delivery",
+        "b-fn-attachment",
+        "b-fn-function",
+        "b-fn-policy",
+        "b-fn-role",
+        "b-fn-service",
+        "b-rule",
+        "b-topic",
+        "b-trigger",
+        "b-trigger-attachment",
+        "b-trigger-policy",
+        "b-trigger-role",
+    ]

@@ -36,6 +36,7 @@ class FakeAccount:
     policies: dict[tuple[str, str], FakePolicy] = field(default_factory=dict)
     buckets: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> {"acl", "region"}
     discovered: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    unbound_vmfa: list[str] = field(default_factory=list)  # serials created but bound to nobody
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @classmethod
@@ -75,6 +76,15 @@ class FakeAccount:
     def bind_mfa(self, name: str, serial: str, kind: str = "VMFA") -> None:
         with self.lock:
             self.users[name].mfa = {"SerialNumber": serial, "Type": kind}
+
+    def unbind_mfa(self, name: str) -> None:
+        with self.lock:
+            self.users[name].mfa = None
+
+    def create_unbound_vmfa(self, serial: str) -> None:
+        """A virtual MFA device created (CreateVirtualMFADevice) but never bound to a user."""
+        with self.lock:
+            self.unbound_vmfa.append(serial)
 
     def set_policy(self, kind: str, name: str, version: str, document: dict[str, Any] | str) -> None:
         with self.lock:

@@ -360,6 +360,30 @@ def _get_user_mfa_info(cloud: FakeCloud, params: dict[str, str]) -> dict[str, An
     return {"MFADevice": dict(user.mfa)}
 
 
+def _list_virtual_mfa_devices(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    """Every virtual device of the account at once (the API has no parameters and no paging).
+
+    Bound devices carry their `User`; unbound ones only a serial number. Other kinds of
+    devices (U2F security keys) are not virtual MFA devices and do not appear.
+    """
+    if params:
+        raise ApiError(
+            400, "InvalidParameter", f"ListVirtualMFADevices takes no parameters, got {sorted(params)}."
+        )
+    rows: list[dict[str, Any]] = []
+    for user in cloud.account.users.values():
+        if user.mfa is not None and user.mfa.get("Type") == "VMFA":
+            rows.append(
+                {
+                    "SerialNumber": user.mfa["SerialNumber"],
+                    "ActivateDate": "2024-01-01T00:00:00Z",
+                    "User": {"UserName": user.name, "UserId": user.user_id, "DisplayName": user.name},
+                }
+            )
+    rows.extend({"SerialNumber": serial} for serial in cloud.account.unbound_vmfa)
+    return {"VirtualMFADevices": {"VirtualMFADevice": rows}}
+
+
 def _get_login_profile(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
     (name,) = _required(params, "UserName")
     user = _user(cloud, name)
@@ -433,6 +457,7 @@ _RPC: dict[tuple[str, str], Callable[[FakeCloud, dict[str, str]], dict[str, Any]
     ("ram", "ListPoliciesForGroup"): _list_policies_for_group,
     ("ram", "GetPolicy"): _get_policy,
     ("ram", "GetUserMFAInfo"): _get_user_mfa_info,
+    ("ram", "ListVirtualMFADevices"): _list_virtual_mfa_devices,
     ("ram", "GetLoginProfile"): _get_login_profile,
     ("config", "PutEvaluations"): _put_evaluations,
     ("config", "GetDiscoveredResource"): _get_discovered_resource,

@@ -83,3 +83,38 @@ def test_real_sdk_pagination_over_the_fake(fake):
     assert [u.user_name for u in rest.users.user] == ["frank", "grace", "heidi"]
     assert rest.is_truncated is False
     assert [c.params for c in fake.calls] == [{"MaxItems": "5"}, {"MaxItems": "5", "Marker": "page-5"}]
+
+
+def test_virtual_mfa_listing_has_the_real_shape_bound_with_user_unbound_without_u2f_absent(fake):
+    fake.account.bind_mfa("alice", "acs:ram::5123456789012345:u2f/alice", kind="U2F")
+    fake.account.create_unbound_vmfa("acs:ram::5123456789012345:mfa/spare")
+    body = client(fake).list_virtual_mfadevices_with_options(RuntimeOptions()).body
+    devices = body.to_map()["VirtualMFADevices"]["VirtualMFADevice"]
+    assert devices == [
+        {
+            "SerialNumber": "acs:ram::5123456789012345:mfa/bob",
+            "ActivateDate": "2024-01-01T00:00:00Z",
+            "User": {"UserName": "bob", "UserId": "200000000000002", "DisplayName": "bob"},
+        },
+        {"SerialNumber": "acs:ram::5123456789012345:mfa/spare"},
+    ]
+    assert [(c.action, c.params) for c in fake.calls] == [("ListVirtualMFADevices", {})]
+
+
+def test_virtual_mfa_listing_takes_no_parameters():
+    # The real API has none (no Marker/IsTruncated): a caller trying to page it is told so.
+    with FakeCloud(load("snapshots/account.json")) as fake:
+        conn = http.client.HTTPConnection(fake.endpoint, timeout=5)
+        conn.request(
+            "POST",
+            "/?Marker=page-1",
+            headers={
+                "x-acs-action": "ListVirtualMFADevices",
+                "x-acs-version": "2015-05-01",
+                "Authorization": f"ACS3-HMAC-SHA256 Credential={TEST_KEY_ID},Signature=x",
+                "x-acs-security-token": TEST_TOKEN,
+            },
+        )
+        response = conn.getresponse()
+        body = json.loads(response.read())
+    assert (response.status, body["Code"]) == (400, "InvalidParameter")

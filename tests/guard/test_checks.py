@@ -8,6 +8,7 @@ import pytest
 
 from policies.guard import checks
 from policies.guard.config import GuardConfig, PasswordFloor
+from tests.guard.samples import STRICT_PASSWORD, force_mfa_policy, ram_doc
 
 CONFIG = GuardConfig(stack="dev")
 # Built from parts so no credential-shaped literal sits in the repository.
@@ -24,10 +25,6 @@ def v3_function(env: dict, name: str = "RamDangerousPolicyUserBindMFA") -> dict:
         "runtime": "python3.10",
         "environmentVariables": env,
     }
-
-
-def ram_doc(*statements: dict) -> str:
-    return json.dumps({"Version": "1", "Statement": list(statements)})
 
 
 def ram_policy(*statements: dict, name: str = "mfa-rule-function") -> dict:
@@ -185,6 +182,41 @@ def test_ram_write_allowed_only_with_mfa_condition_is_still_reported():
     ]
 
 
+def test_ram_action_outside_the_write_verbs_that_is_not_a_read_is_reported():
+    """Fail closed: `ram:PassRole` starts with none of the write verbs, yet is no read."""
+    props = ram_policy(
+        {"Effect": "Allow", "Action": ["ram:GetUser", "ram:ListUsers"], "Resource": "*"},
+        {"Sid": "pass", "Effect": "Allow", "Action": "ram:PassRole", "Resource": "*"},
+        name="p",
+    )
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == [
+        "RAM policy 'p' allows the RAM action 'ram:PassRole', which is not read-only "
+        "(ram:Get*, ram:List*) (Statement[1] 'pass')"
+    ]
+
+
+def test_ram_reads_denied_by_the_document_itself_stay_read_only():
+    props = ram_policy(
+        {"Effect": "Allow", "Action": "ram:*", "Resource": "*"},
+        {"Effect": "Deny", "NotAction": ["ram:Get*", "ram:List*"], "Resource": "*"},
+        name="reads-only",
+    )
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == []
+
+
+def test_policy_document_given_as_an_object_is_checked_like_its_json_text():
+    props = {
+        "policyName": "obj",
+        "policyDocument": {
+            "Version": "1",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        },
+    }
+    assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == [
+        "RAM policy 'obj' allows every action; grant only the actions the role needs"
+    ]
+
+
 def test_invalid_policy_document_fails_closed_with_the_path():
     props = ram_policy({"Effect": "Permit", "Action": "ram:GetUser", "Resource": "*"}, name="bad")
     assert run(checks.custom_ram_policies_least_privilege, checks.RAM_POLICY, props) == [
@@ -249,41 +281,18 @@ def test_config_rule_with_malformed_dangerous_action_names_its_index():
     ]
 
 
+def test_config_rule_with_dangerous_actions_as_a_list_is_reported():
+    """The provider's inputParameters is a map of strings; the function splits text on commas."""
+    props = rule({"dangerousActions": ["ecs:*", "oss:*"]})
+    assert run(checks.config_rule_dangerous_actions, checks.CONFIG_RULE, props) == [
+        "Config rule 'RamUserMFA' dangerousActions: expected a comma-separated string"
+    ]
+
+
 # --- aws-mfa-policy-denies-without-mfa ---------------------------------------------------------
 
 
-def force_mfa(operator: str) -> dict:
-    return {
-        "name": "force-mfa",
-        "policy": json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "AllowManageOwnVirtualMFADevice",
-                        "Effect": "Allow",
-                        "Action": ["iam:CreateVirtualMFADevice"],
-                        "Resource": "arn:aws:iam::*:mfa/*",
-                    },
-                    {
-                        "Sid": "DenyAllExceptListedIfNoMFA",
-                        "Effect": "Deny",
-                        "NotAction": [
-                            "iam:CreateVirtualMFADevice",
-                            "iam:EnableMFADevice",
-                            "iam:GetUser",
-                            "iam:ListMFADevices",
-                            "iam:ListVirtualMFADevices",
-                            "iam:ResyncMFADevice",
-                            "sts:GetSessionToken",
-                        ],
-                        "Resource": "*",
-                        "Condition": {operator: {"aws:MultiFactorAuthPresent": "false"}},
-                    },
-                ],
-            }
-        ),
-    }
+force_mfa = force_mfa_policy
 
 
 def test_force_mfa_policy_with_bool_if_exists_passes():
@@ -313,6 +322,14 @@ def test_mfa_named_policy_without_any_deny_is_reported_for_both_cases():
         "AWS policy 'mfa-group' does not deny 'ec2:RunInstances' when aws:MultiFactorAuthPresent is absent "
         "(access-key calls); use BoolIfExists, not Bool",
         "AWS policy 'mfa-group' does not deny 'ec2:RunInstances' when aws:MultiFactorAuthPresent is false",
+    ]
+
+
+def test_force_mfa_policy_given_as_an_object_is_checked():
+    props = {"name": "force-mfa", "policy": json.loads(force_mfa("Bool")["policy"])}
+    assert run(checks.aws_mfa_policy_denies_without_mfa, checks.AWS_IAM_POLICY, props) == [
+        "AWS policy 'force-mfa' does not deny 'ec2:RunInstances' when aws:MultiFactorAuthPresent is absent "
+        "(access-key calls); use BoolIfExists, not Bool"
     ]
 
 
@@ -347,17 +364,6 @@ def test_public_read_write_on_the_bucket_resource_is_reported():
 
 
 # --- ram-password-policy-floor -----------------------------------------------------------------
-
-STRICT_PASSWORD = {
-    "minimumPasswordLength": 14,
-    "requireLowercaseCharacters": True,
-    "requireUppercaseCharacters": True,
-    "requireNumbers": True,
-    "requireSymbols": True,
-    "passwordReusePrevention": 5,
-    "maxLoginAttemps": 5,
-}
-
 
 def test_password_policy_at_the_floor_passes():
     assert run(checks.ram_password_policy_floor, checks.RAM_PASSWORD_POLICY, STRICT_PASSWORD) == []
@@ -416,6 +422,16 @@ def test_console_login_mfa_mandatory_passes_and_independent_is_reported():
 
 def test_console_login_mfa_unset_is_reported_as_the_provider_default():
     assert run(checks.ram_console_login_requires_mfa, checks.RAM_SECURITY_PREFERENCE, {}) == [
+        "RAM security preference does not require MFA for console login "
+        "(mfaOperationForLogin is unset (provider default 'independent'), expected 'mandatory')"
+    ]
+
+
+def test_deprecated_enforce_mfa_for_login_alone_does_not_count():
+    """The provider deprecates enforceMfaForLogin as no longer supported: it proves nothing."""
+    assert run(
+        checks.ram_console_login_requires_mfa, checks.RAM_SECURITY_PREFERENCE, {"enforceMfaForLogin": True}
+    ) == [
         "RAM security preference does not require MFA for console login "
         "(mfaOperationForLogin is unset (provider default 'independent'), expected 'mandatory')"
     ]

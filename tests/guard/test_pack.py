@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,11 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown
 
 from policies.guard import pack
 from policies.guard.checks import CHECKS
+from policies.guard.config import GuardConfigError
+from tests.guard.samples import STRICT_PASSWORD, force_mfa_policy, ram_doc
 
 PACK_DIR = Path(pack.__file__).resolve().parent
+REPO_ROOT = PACK_DIR.parents[1]
 
 
 def args(resource_type: str, props: dict, config: dict | None = None) -> ResourceValidationArgs:
@@ -50,6 +54,108 @@ def run(name: str, validation_args: ResourceValidationArgs) -> list[tuple[str, s
     reported: list[tuple[str, str | None]] = []
     policy(name).validate(validation_args, lambda message, urn=None: reported.append((message, urn)))
     return reported
+
+
+V3 = "alicloud:fc/v3Function:V3Function"
+RAM_POLICY = "alicloud:ram/policy:Policy"
+RULE = "alicloud:cfg/rule:Rule"
+PREFERENCE = "alicloud:ram/securityPreference:SecurityPreference"
+SAFE_PREFERENCE = {
+    "mfaOperationForLogin": "mandatory",
+    "loginNetworkMasks": "10.0.0.0/8",
+    "loginSessionDuration": 6.0,
+}
+# check name -> (resource type, passing props, violating props, exact messages for the violation).
+# Props are nested dicts and lists, so the checks see CrossGuard's Mapping/Sequence proxies and
+# its float numbers, as at `pulumi preview`.
+THROUGH_CROSSGUARD = {
+    "function-env-no-credentials": (
+        V3,
+        {"functionName": "f", "environmentVariables": {"LOG_LEVEL": "INFO", "RAM_MAX_RPS": "20"}},
+        {"functionName": "f", "environmentVariables": {"LOG_LEVEL": "INFO", "SK": "x"}},
+        ["env var 'SK' of function 'f' is named like a credential; functions must use their role's STS "
+         "credentials"],
+    ),
+    "custom-ram-policies-least-privilege": (
+        RAM_POLICY,
+        {"policyName": "p", "policyDocument": ram_doc(
+            {"Effect": "Allow", "Action": ["ram:GetUser", "ram:ListUsers"], "Resource": "*"})},
+        {"policyName": "p", "policyDocument": ram_doc(
+            {"Effect": "Allow", "Action": "ram:*", "Resource": "*"})},
+        ["RAM policy 'p' allows RAM write actions matching 'ram:Create*' (Statement[0])"],
+    ),
+    "config-rule-dangerous-actions": (
+        RULE,
+        {"ruleName": "r", "sourceOwner": "CUSTOM_FC", "inputParameters": {"dangerousActions": "ecs:*,oss:*"}},
+        {"ruleName": "r", "sourceOwner": "CUSTOM_FC", "inputParameters": {"dangerousActions": "ecs*"}},
+        ["Config rule 'r' dangerousActions[0]: 'ecs*' is not 'service:action'"],
+    ),
+    "aws-mfa-policy-denies-without-mfa": (
+        "aws:iam/policy:Policy",
+        force_mfa_policy("BoolIfExists"),
+        force_mfa_policy("Bool"),
+        ["AWS policy 'force-mfa' does not deny 'ec2:RunInstances' when aws:MultiFactorAuthPresent is absent "
+         "(access-key calls); use BoolIfExists, not Bool"],
+    ),
+    "oss-bucket-not-public": (
+        "alicloud:oss/bucketAcl:BucketAcl",
+        {"bucket": "logs", "acl": "private"},
+        {"bucket": "logs", "acl": "public-read-write"},
+        ["OSS bucket 'logs' has public ACL 'public-read-write'"],
+    ),
+    "ram-password-policy-floor": (
+        "alicloud:ram/passwordPolicy:PasswordPolicy",
+        {**STRICT_PASSWORD, "minimumPasswordLength": 14.0, "passwordReusePrevention": 5.0,
+         "maxLoginAttemps": 5.0},
+        {**STRICT_PASSWORD, "requireNumbers": False, "maxLoginAttemps": 0.0},
+        ["RAM password policy requireNumbers is false, the floor requires true",
+         "RAM password policy maxLoginAttemps is 0 (lockout disabled), the floor requires 1 to 5"],
+    ),
+    "ram-console-login-requires-mfa": (
+        PREFERENCE,
+        SAFE_PREFERENCE,
+        {**SAFE_PREFERENCE, "mfaOperationForLogin": "adaptive"},
+        ["RAM security preference does not require MFA for console login "
+         "(mfaOperationForLogin is 'adaptive', expected 'mandatory')"],
+    ),
+    "ram-login-network-masks-set": (
+        PREFERENCE,
+        SAFE_PREFERENCE,
+        {**SAFE_PREFERENCE, "loginNetworkMasks": ";"},
+        ["RAM security preference sets no loginNetworkMasks: console logon is allowed from any network"],
+    ),
+    "ram-console-session-duration": (
+        PREFERENCE,
+        SAFE_PREFERENCE,
+        {**SAFE_PREFERENCE, "loginSessionDuration": 13.0},
+        ["RAM security preference loginSessionDuration is 13 hours, above the limit of 12"],
+    ),
+    "remediation-dry-run-outside-dev": (
+        V3,
+        {"functionName": "repair", "environmentVariables": {"DRY_RUN": "false"}},
+        {"functionName": "repair", "environmentVariables": {"DRY_RUN": "true"}},
+        ["function 'repair' runs remediation in dry-run mode (DRY_RUN=true) in stack 'prod'; dry-run is "
+         "expected only in: dev"],
+    ),
+}
+
+
+def test_the_crossguard_table_covers_every_check():
+    assert sorted(THROUGH_CROSSGUARD) == sorted(c.name for c in CHECKS)
+
+
+@pytest.mark.parametrize("name", list(THROUGH_CROSSGUARD))
+def test_each_policy_passes_a_safe_resource_through_resource_validation_args(name, monkeypatch):
+    monkeypatch.setenv("PULUMI_STACK", "prod")
+    resource_type, passing, _, _ = THROUGH_CROSSGUARD[name]
+    assert run(name, args(resource_type, passing)) == []
+
+
+@pytest.mark.parametrize("name", list(THROUGH_CROSSGUARD))
+def test_each_policy_reports_the_exact_messages_through_resource_validation_args(name, monkeypatch):
+    monkeypatch.setenv("PULUMI_STACK", "prod")
+    resource_type, _, violating, messages = THROUGH_CROSSGUARD[name]
+    assert run(name, args(resource_type, violating)) == [(message, None) for message in messages]
 
 
 def test_one_policy_per_check_with_the_registry_level():
@@ -90,18 +196,9 @@ def test_password_floor_violation_reported_through_crossguard_with_float_numbers
 
 
 def test_pack_config_floor_applies():
-    props = {
-        "minimumPasswordLength": 14,
-        "requireLowercaseCharacters": True,
-        "requireUppercaseCharacters": True,
-        "requireNumbers": True,
-        "requireSymbols": True,
-        "passwordReusePrevention": 5,
-        "maxLoginAttemps": 5,
-    }
     reported = run(
         "ram-password-policy-floor",
-        args("alicloud:ram/passwordPolicy:PasswordPolicy", props, {"minimumLength": 20}),
+        args("alicloud:ram/passwordPolicy:PasswordPolicy", STRICT_PASSWORD, {"minimumLength": 20}),
     )
     assert reported == [("RAM password policy minimumPasswordLength is 14, below the floor of 20", None)]
 
@@ -131,10 +228,20 @@ def test_dry_run_policy_takes_the_stack_from_pulumi_stack_when_config_has_none(m
     assert run("remediation-dry-run-outside-dev", args("alicloud:fc/v3Function:V3Function", props)) == []
 
 
-def test_config_stack_wins_over_pulumi_stack(monkeypatch):
-    monkeypatch.setenv("PULUMI_STACK", "dev")
+def test_config_stack_is_used_when_pulumi_stack_is_not_set(monkeypatch):
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
     config = pack.guard_config_for("remediation-dry-run-outside-dev", {"stack": "prod"})
     assert config.stack == "prod"
+
+
+def test_config_file_of_another_stack_is_rejected(monkeypatch):
+    """dev.json passed to a prod preview must fail, as load_guard_config fails offline."""
+    monkeypatch.setenv("PULUMI_STACK", "prod")
+    with pytest.raises(GuardConfigError) as error:
+        pack.guard_config_for("remediation-dry-run-outside-dev", {"stack": "dev"})
+    assert str(error.value) == (
+        "policy pack config: remediation-dry-run-outside-dev.stack: 'dev' does not match the stack 'prod'"
+    )
 
 
 def test_invalid_pack_config_fails_the_policy_with_the_key():
@@ -154,12 +261,37 @@ def test_unknown_preview_value_surfaces_as_crossguard_unknown_error():
 
 
 def test_pack_project_file_is_a_python_pack_sharing_the_project_virtualenv():
+    """PulumiPolicy.yaml as the pulumi-policy docs describe a Python pack: runtime object, version."""
     project = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
-    assert project["runtime"]["name"] == "python"
-    venv = (PACK_DIR / project["runtime"]["options"]["virtualenv"]).resolve()
-    assert venv == PACK_DIR.parents[1] / ".venv"
-    requirements = (PACK_DIR / "requirements.txt").read_text(encoding="utf-8")
-    assert "pulumi-policy~=1.21" in requirements.splitlines()
+    assert set(project) <= {"runtime", "version", "main", "description", "author", "website", "license"}
+    assert project["runtime"] == {
+        "name": "python",
+        "options": {"toolchain": "pip", "virtualenv": "../../.venv"},
+    }
+    assert (PACK_DIR / project["runtime"]["options"]["virtualenv"]).resolve() == REPO_ROOT / ".venv"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", project["version"])
+    assert project["description"]
+
+
+def requirement_pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-r"):
+            name, pin = re.split(r"(?=~=|==|>=)", line, maxsplit=1)
+            pins[name.strip().lower()] = pin.strip()
+    return pins
+
+
+def test_pack_requirements_are_pinned_as_in_the_shared_virtualenv():
+    """The CLI installs requirements.txt into the shared .venv: a different pin would change it."""
+    pack_pins = requirement_pins(PACK_DIR / "requirements.txt")
+    project_pins = {
+        **requirement_pins(REPO_ROOT / "requirements.txt"),
+        **requirement_pins(REPO_ROOT / "requirements-dev.txt"),
+    }
+    assert pack_pins == {"pulumi": "~=3.200", "pulumi-policy": "~=1.21"}
+    assert {name: project_pins.get(name) for name in pack_pins} == pack_pins
 
 
 def test_pack_program_serves_only_when_run_as_main():

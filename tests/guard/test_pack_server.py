@@ -17,17 +17,10 @@ import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from tests.guard.samples import STRICT_PASSWORD
+
 PACK_DIR = Path(__file__).resolve().parents[2] / "policies" / "guard"
 PASSWORD_POLICY = "alicloud:ram/passwordPolicy:PasswordPolicy"
-STRICT = {
-    "minimumPasswordLength": 14,
-    "requireLowercaseCharacters": True,
-    "requireUppercaseCharacters": True,
-    "requireNumbers": True,
-    "requireSymbols": True,
-    "passwordReusePrevention": 5,
-    "maxLoginAttemps": 5,
-}
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +63,7 @@ def test_pack_registers_every_policy_with_its_level(analyzer):
 
 
 def test_pack_reports_a_violation_and_honours_pack_config(analyzer):
-    assert analyze(analyzer, PASSWORD_POLICY, STRICT) == []
+    assert analyze(analyzer, PASSWORD_POLICY, STRICT_PASSWORD) == []
     properties = struct_pb2.Struct()
     properties.update({"minimumLength": 16})
     analyzer.Configure(
@@ -82,7 +75,7 @@ def test_pack_reports_a_violation_and_honours_pack_config(analyzer):
             }
         )
     )
-    assert analyze(analyzer, PASSWORD_POLICY, STRICT) == [
+    assert analyze(analyzer, PASSWORD_POLICY, STRICT_PASSWORD) == [
         (
             "ram-password-policy-floor",
             "The RAM password policy is at least as strict as the configured floor.\n"

@@ -61,13 +61,12 @@ def test_rule_function_permissions_are_exactly_the_reads_it_needs():
         "config:PutEvaluations",
         "ram:GetLoginProfile",
         "ram:GetPolicy",
-        "ram:GetPolicyVersion",
-        "ram:GetUser",
         "ram:GetUserMFAInfo",
         "ram:ListGroupsForUser",
         "ram:ListPoliciesForGroup",
         "ram:ListPoliciesForUser",
         "ram:ListUsers",
+        "ram:ListVirtualMFADevices",
     ]
 
 

@@ -22,7 +22,7 @@ def _decide(policies, action, resource="*", **context):
     return evaluate(policies, Request(action, resource, {"aws:username": "alice", **context}))
 
 
-DENY_NO_MFA = {"policy": "ForceMFA", "index": 4, "sid": "DenyAllExceptListedIfNoMFA", "effect": "Deny"}
+DENY_NO_MFA = {"policy": "ForceMFA", "index": 5, "sid": "DenyAllExceptListedIfNoMFA", "effect": "Deny"}
 
 
 def test_run_instances_without_the_mfa_key_is_explicitly_denied(group):
@@ -84,6 +84,37 @@ def test_delete_virtual_mfa_device_is_not_granted(group):
         **{"aws:MultiFactorAuthPresent": "true"},
     )
     assert result.decision is Decision.IMPLICITLY_DENIED
+
+
+# What a new user (no MFA yet, console or CLI) calls to enrol a virtual MFA device, as AWS's
+# "manage own MFA" example grants it: each must be Allowed by the force-MFA policy itself.
+ENROLMENT = [
+    ("iam:GetUser", ALICE),
+    ("iam:GetAccountPasswordPolicy", "*"),
+    ("iam:ListVirtualMFADevices", "*"),
+    ("iam:ListMFADevices", ALICE),
+    ("iam:GetMFADevice", ALICE),
+    ("iam:CreateVirtualMFADevice", f"arn:aws:iam::{ACCOUNT}:mfa/alice"),
+    ("iam:CreateVirtualMFADevice", f"arn:aws:iam::{ACCOUNT}:mfa/alice-phone-2"),
+    ("iam:DeleteVirtualMFADevice", f"arn:aws:iam::{ACCOUNT}:mfa/alice"),
+    ("iam:EnableMFADevice", ALICE),
+    ("iam:ResyncMFADevice", ALICE),
+]
+
+
+@pytest.mark.parametrize(("action", "resource"), ENROLMENT, ids=[f"{a}-{r[-11:]}" for a, r in ENROLMENT])
+def test_everything_mfa_enrolment_needs_is_allowed_without_mfa(group, action, resource):
+    result = _decide(group, action, resource)
+    assert result.decision is Decision.ALLOWED
+    assert {s.policy for s in result.statements} == {"ForceMFA"}
+
+
+def test_delete_own_named_virtual_mfa_device_only(group):
+    """A failed enrolment leaves `mfa/<username>` unassigned; only that name may be cleaned up."""
+    own = _decide(group, "iam:DeleteVirtualMFADevice", f"arn:aws:iam::{ACCOUNT}:mfa/alice")
+    assert [s.sid for s in own.statements] == ["AllowDeleteOwnNamedVirtualMFADevice"]
+    other = _decide(group, "iam:DeleteVirtualMFADevice", f"arn:aws:iam::{ACCOUNT}:mfa/alice-phone-2")
+    assert other.decision is Decision.IMPLICITLY_DENIED
 
 
 def test_initial_password_change_switch(group):

@@ -65,9 +65,7 @@ def test_witness_is_readable_and_uses_literal_pattern_text():
 
 def test_allow_not_action_ram_holds_ecs():
     policy = ram({"Effect": "Allow", "NotAction": "ram:*", "Resource": "*"})
-    result = holds([policy], "ecs:*")
-    assert result.holds is True
-    assert result.witness.startswith("ecs:") and len(result.witness) > len("ecs:")
+    assert holds([policy], "ecs:*").witness == "ecs:X"
     assert holds([policy], "RAM:Get*").holds is False
 
 
@@ -85,10 +83,11 @@ def test_deny_of_part_of_the_pattern_leaves_the_rest():
         {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"},
         {"Effect": "Deny", "Action": ["ecs:Describe*", "ecs:List*"], "Resource": "*"},
     )
-    result = holds([policy], "ecs:*")
-    assert result.holds is True
-    assert not result.witness.lower().startswith(("ecs:describe", "ecs:list"))
+    assert holds([policy], "ecs:*").witness == "ecs:X"
+    # The placeholder steps aside for the denied names: `ecs:D`, `ecs:L` are still allowed.
+    assert holds([policy], "ecs:D*").witness == "ecs:D"
     assert holds([policy], "ecs:Describe*").holds is False
+    assert holds([policy], "ecs:List*").holds is False
 
 
 def test_deny_not_action_keeps_only_the_listed_actions():
@@ -102,7 +101,7 @@ def test_deny_not_action_keeps_only_the_listed_actions():
 
 def test_question_mark_patterns_intersect_exactly():
     policy = ram({"Effect": "Allow", "Action": "ecs:Get??", "Resource": "*"})
-    assert holds([policy], "ecs:*X").witness == "ecs:GetaX"
+    assert holds([policy], "ecs:*X").witness == "ecs:GetYX"
     assert holds([policy], "ecs:Get???").holds is False
 
 
@@ -121,7 +120,33 @@ def test_no_action_catalogue_is_involved():
                  {"Effect": "Deny", "Action": "zz9:Qq*", "Resource": "*"})  # fmt: skip
     assert holds([policy], "zz9:Qq*").holds is False
     assert holds([policy], "zz9:Q*").witness == "zz9:Q"
-    assert holds([policy], "zz9:Q?").witness == "zz9:Qa"
+    assert holds([policy], "zz9:Q?").witness == "zz9:QX"
+
+
+def test_a_name_only_a_wildcard_supplies_is_a_placeholder_not_a_typo():
+    """`ecs:X` for "some ecs action": concrete, in the language, and readable in an annotation."""
+    allow_all = ram({"Effect": "Allow", "Action": "ecs:*", "Resource": "*"})
+    assert holds([allow_all], "ecs:*").witness == "ecs:X"
+    assert holds([allow_all], "ECS:Describe*").witness == "ecs:Describe"  # the grant spells first
+    # Services are lower-case by convention: a placeholder there stays lower-case.
+    allow_any = ram({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    assert holds([allow_any], "*:Delete*").witness == "x:Delete"
+    # When a Deny takes the placeholder letter, the next one is used: the witness is never denied.
+    denied_x = ram(
+        {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ecs:X*", "Resource": "*"},
+    )
+    assert holds([denied_x], "ecs:*").witness == "ecs:Y"
+
+
+def test_strings_that_are_not_service_colon_name_are_no_actions():
+    """`ecs:` (empty name) matches `ecs:*` but is no action: leaving only it allowed does not hold."""
+    policy = ram(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ecs:?*", "Resource": "*"},
+    )
+    assert holds([policy], "ecs:*").holds is False
+    assert holds([policy], "*").witness == "x:X"
 
 
 def test_pattern_star_in_service_matches_across_services():
@@ -175,7 +200,7 @@ def test_unknown_keys_may_grant_but_never_deny():
         },
     )
     result = holds([policy], "ecs:*", NO_MFA, OTHER_KEYS_UNKNOWN)
-    assert (result.holds, result.witness) == (True, "ecs:a")
+    assert (result.holds, result.witness) == (True, "ecs:X")
     # Known absent instead of unknown: the IpAddress Allow is false, the NotIpAddress Deny true.
     assert holds([policy], "ecs:*", NO_MFA).holds is False
     # Named unknown keys behave like OTHER_KEYS_UNKNOWN for those keys only.

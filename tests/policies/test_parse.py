@@ -190,6 +190,64 @@ def test_ram_rejects_aws_global_keys():
     )
 
 
+# The operators RAM documents (help/en/ram/conditional-operator: string, number, date and time,
+# Boolean, IP address), each with a value of its kind: every one must parse, or a real policy
+# using it would leave its holders without a compliance answer.
+RAM_OPERATORS = [
+    *[(op, "acs:UserAgent", "x*") for op in (
+        "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+        "StringLike", "StringNotLike")],
+    *[(f"Numeric{s}", "acs:MFAAge", "3600") for s in (
+        "Equals", "NotEquals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")],
+    *[(f"Date{s}", "acs:CurrentTime", "2019-08-12T17:00:00+08:00") for s in (
+        "Equals", "NotEquals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")],
+    ("Bool", "acs:SecureTransport", "true"),
+    ("IpAddress", "acs:SourceIp", "192.168.0.0/16"),
+    ("NotIpAddress", "acs:SourceIp", "10.0.0.1"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("operator", "key", "value"), RAM_OPERATORS, ids=[o[0] for o in RAM_OPERATORS])
+def test_ram_accepts_every_operator_ram_documents(operator, key, value):
+    policy = parse_policy(
+        {"Version": "1", "Statement": [{**ALLOW_ALL, "Condition": {operator: {key: value}}}]}, "ram"
+    )
+    (condition,) = policy.statements[0].conditions
+    assert (condition.base, condition.set_op, condition.if_exists, condition.values) == (
+        operator,
+        None,
+        False,
+        (value,),
+    )
+
+
+def test_ram_system_policy_shape_parses():
+    """A statement as RAM system policies write it (service-linked role, service condition key)."""
+    policy = parse_policy(
+        {
+            "Version": "1",
+            "Statement": [
+                {"Action": "ecs:*", "Resource": "*", "Effect": "Allow"},
+                {
+                    "Action": "ram:CreateServiceLinkedRole",
+                    "Resource": "*",
+                    "Effect": "Allow",
+                    "Condition": {"StringEquals": {"ram:ServiceName": ["ecs.aliyuncs.com"]}},
+                },
+            ],
+        },
+        "ram",
+        "AliyunECSFullAccess",
+    )
+    assert [s.actions for s in policy.statements] == [("ecs:*",), ("ram:CreateServiceLinkedRole",)]
+
+
+def test_duplicate_sid_is_an_iam_rule_only():
+    """IAM rejects a repeated Sid; RAM documents no such rule, so a RAM policy with one still parses."""
+    document = {"Version": "1", "Statement": [{**ALLOW_ALL, "Sid": "a"}, {**ALLOW_ALL, "Sid": "a"}]}
+    assert [s.sid for s in parse_policy(document, "ram").statements] == ["a", "a"]
+
+
 def test_unknown_dialect_is_an_error():
     with pytest.raises(PolicyError, match=r"^dialect: expected aws or ram, got 'gcp'$"):
         parse_policy(_doc(ALLOW_ALL), "gcp")

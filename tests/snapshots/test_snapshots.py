@@ -45,9 +45,11 @@ def sample_plan(*actions: str, sha: str = "ab" * 32) -> dict:
                     "code": {"zipFile": "UEsDBBQ" * 40},
                     "archive": {
                         "sha256": sha,
+                        "bytes": len(sha) * 1000,
                         "path": str(snapshots.REPO_ROOT / "build/packages/mfa_rule.zip"),
                         "files": 12,
                     },
+                    "memorySize": 512,
                     "codeChecksum": "1234567890",
                 },
             },
@@ -66,7 +68,13 @@ def test_canonical_plan_decodes_documents_scrubs_volatile_values_and_sorts_resou
     }
     assert function["inputs"] == {
         "code": {"zipFile": "<scrubbed>"},
-        "archive": {"sha256": "<scrubbed>", "path": "<repo>/build/packages/mfa_rule.zip", "files": 12},
+        "archive": {
+            "sha256": "<scrubbed>",
+            "bytes": "<scrubbed>",
+            "path": "<repo>/build/packages/mfa_rule.zip",
+            "files": 12,
+        },
+        "memorySize": 512,
         "codeChecksum": "<scrubbed>",
     }
     assert canonical["outputs"] == {"digest": "<scrubbed>", "scratch": "<scrubbed>"}
@@ -77,6 +85,14 @@ def test_render_is_sorted_indented_and_stable_across_volatile_changes():
     assert text.endswith("}\n")
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
     assert snapshots.render(sample_plan("ram:GetUser", sha="cd" * 32)) == text
+
+
+def test_archive_size_is_scrubbed_only_inside_archive_summaries():
+    plan = {"resources": [], "outputs": {"bytes": 10, "archive": {"bytes": 10, "files": 3}}}
+    assert snapshots.canonical_plan(plan)["outputs"] == {
+        "bytes": 10,
+        "archive": {"bytes": "<scrubbed>", "files": 3},
+    }
 
 
 def test_non_json_and_non_object_strings_stay_as_they_are():
