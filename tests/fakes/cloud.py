@@ -468,6 +468,7 @@ _RPC: dict[tuple[str, str], Callable[[FakeCloud, dict[str, str]], dict[str, Any]
 _ACS3 = re.compile(r"ACS3-HMAC-SHA256\s+Credential=([^,\s]+)")
 _OSS_V4 = re.compile(r"OSS4-HMAC-SHA256\s+Credential=([^/,\s]+)/")
 _OSS_V1 = re.compile(r"OSS\s+([^:\s]+):")
+_OSS_V2 = re.compile(r"OSS2\s+AccessKeyId:([^,\s]+),")
 
 
 def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
@@ -606,7 +607,7 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
 
         def _oss_credentials(self) -> tuple[str | None, str | None]:
             auth = self.headers.get("Authorization") or ""
-            match = _OSS_V4.match(auth) or _OSS_V1.match(auth)
+            match = _OSS_V4.match(auth) or _OSS_V2.match(auth) or _OSS_V1.match(auth)
             return (match.group(1) if match else None), self.headers.get("x-oss-security-token")
 
         def _check_credentials(self, key_id: str | None, token: str | None, code: str) -> None:
