@@ -30,8 +30,11 @@ snapshots: $(VENV)/.installed
 vendor: $(VENV)/.installed
 	$(PY) -m components.vendor
 
+# Figures, not tests: each script prints its measurements and a one-line key=value summary.
 bench: $(VENV)/.installed
 	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/rule_scale.py
+	$(PY) benchmarks/plan_time.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
