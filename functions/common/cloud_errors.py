@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from functions.common.retry import DeadlineExceeded, RetriesExhausted
+
 # Codes Alibaba Cloud returns for transient conditions (throttling answers HTTP 400 `Throttling.User`).
 _TEA_MESSAGE = re.compile(r"^code: \d+, (.*) request id: (\S+)$")
 _TRANSIENT_CODES = frozenset({"ServiceUnavailable", "InternalError", "ServiceTimeout", "RequestTimeout"})
@@ -49,6 +51,15 @@ def describe(exc: BaseException) -> CloudFailure:
     if code in _TRANSIENT_CODES or (status is not None and status >= 500):
         return CloudFailure("server", code, status, message)
     return CloudFailure("client", code, status, message)
+
+
+def explain(action: str, exc: BaseException) -> str:
+    """One line naming the call and why it finally failed, e.g. for an INSUFFICIENT_DATA annotation."""
+    if isinstance(exc, DeadlineExceeded):
+        return f"{action}: {exc}"
+    if isinstance(exc, RetriesExhausted):
+        return f"{action} failed after {exc.attempts} attempts: {describe(exc.last)}"
+    return f"{action} failed: {describe(exc)}"
 
 
 def is_retryable(exc: BaseException) -> bool:

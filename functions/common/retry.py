@@ -87,6 +87,10 @@ def call_with_retry(
         attempt += 1
         try:
             return fn(left)
+        except DeadlineExceeded:
+            # Raised inside `fn` (e.g. the rate limiter's wait would overrun): the budget is
+            # spent, so retrying can only sleep; it is a TimeoutError, which `retryable` accepts.
+            raise
         except Exception as exc:
             if not retryable(exc):
                 raise

@@ -7,7 +7,6 @@ from alibabacloud_config20200907 import models as cfg
 from functions.common import cloud_errors
 from functions.common.decode import json_object
 from functions.common.errors import EventError
-from functions.common.retry import DeadlineExceeded, RetriesExhausted
 from functions.common.tea_api import TeaApi
 from functions.mfa_rule.event import ResourceItem
 from functions.mfa_rule.facts import LookupFailed
@@ -20,10 +19,8 @@ def fetch_item(api: TeaApi, item: ResourceItem) -> tuple[ResourceItem, bool]:
     )
     try:
         body = api.call("get_discovered_resource", request)
-    except (DeadlineExceeded, RetriesExhausted) as exc:
-        raise LookupFailed(f"GetDiscoveredResource: {exc}") from exc
     except Exception as exc:
-        raise LookupFailed(f"GetDiscoveredResource failed: {cloud_errors.describe(exc)}") from exc
+        raise LookupFailed(cloud_errors.explain("GetDiscoveredResource", exc)) from exc
     detail = body.discovered_resource_detail
     if detail is None:
         raise LookupFailed("GetDiscoveredResource: response has no DiscoveredResourceDetail")

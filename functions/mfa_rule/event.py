@@ -31,8 +31,6 @@ MANUAL = "Manual"  # a re-evaluation started from the console or API; handled li
 MESSAGE_TYPES = (CHANGE, SCHEDULED, MANUAL)
 CONFIGURATION_TYPES = ("COMMON", "OVERSIZE", "NONE")
 RAM_USER = "ACS::RAM::User"
-DEFAULT_PATTERNS = ("ecs:*", "oss:*", "log:*")
-
 
 
 @dataclass(frozen=True)
@@ -107,13 +105,15 @@ def parse_event(raw: object) -> RuleEvent:
         raise EventError(
             "invokingEvent.configurationItem", "missing (a change notification names the resource)"
         )
+    # The item's accountId is the resource owner's (Cloud Config's own sample reports that one);
+    # the invoking event's is the fallback, e.g. for a sweep, which has no item.
     return RuleEvent(
         token,
         ordering,
         message_type,
         configuration_type,
         item,
-        account_id or (item and item.account_id),
+        (item.account_id if item else None) or account_id,
         params,
     )
 

@@ -16,11 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-import random
-import time
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from functions.common import credentials, logjson
@@ -28,6 +24,7 @@ from functions.common.env import SettingsError
 from functions.common.errors import EventError
 from functions.common.ratelimit import TokenBucket
 from functions.common.retry import Deadline
+from functions.common.runtime import Runtime
 from functions.common.tea_api import CallSettings, TeaApi
 from functions.mfa_rule import clients, decide, settings
 from functions.mfa_rule.decide import Verdict
@@ -44,17 +41,6 @@ RAM_REGION = "global"  # RAM users are not regional; the id Config uses for glob
 _log = logjson.get_logger("mfa_rule")
 
 
-@dataclass(frozen=True)
-class Runtime:
-    """Everything an invocation depends on besides the event and context (injectable for tests)."""
-
-    settings: Settings
-    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
-    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
-    rng: Callable[[], float] = field(default=random.random, compare=False)
-    clock: Callable[[], float] = field(default=time.monotonic, compare=False)
-
-
 def handler(event: object, context: object) -> dict[str, Any]:
     try:
         runtime = Runtime(settings.from_env(os.environ), environ=os.environ)
@@ -64,7 +50,7 @@ def handler(event: object, context: object) -> dict[str, Any]:
     return handle(event, context, runtime)
 
 
-def handle(event: object, context: object, runtime: Runtime) -> dict[str, Any]:
+def handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[str, Any]:
     try:
         return _handle(event, context, runtime)
     except Exception as exc:  # the handler never raises; nothing was reported on this path
@@ -72,7 +58,7 @@ def handle(event: object, context: object, runtime: Runtime) -> dict[str, Any]:
         return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
 
 
-def _handle(event: object, context: object, runtime: Runtime) -> dict[str, Any]:
+def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[str, Any]:
     conf = runtime.settings
     logjson.configure(conf.log_level)
     deadline = Deadline(conf.time_budget_seconds, runtime.clock)

@@ -16,7 +16,6 @@ from alibabacloud_ram20150501 import models as ram
 
 from functions.common import cloud_errors
 from functions.common.once import OnceMap
-from functions.common.retry import DeadlineExceeded, RetriesExhausted
 from functions.common.tea_api import TeaApi
 from functions.mfa_rule.facts import (
     BadPolicyDocument,
@@ -117,13 +116,8 @@ class RamFacts:
 
     def _fetch_group(self, group: str) -> tuple[PolicyRef, ...]:
         request = ram.ListPoliciesForGroupRequest(group_name=group)
-        try:
-            body = self.api.call("list_policies_for_group", request)
-        except Exception as exc:
-            if cloud_errors.error_code(exc) == GROUP_GONE:
-                return ()  # deleted meanwhile: it grants nothing any more
-            raise self._failed("ListPoliciesForGroup", exc) from exc
-        return _refs(body)
+        body = self._call("list_policies_for_group", request, "ListPoliciesForGroup", absent=GROUP_GONE)
+        return _refs(body) if body is not None else ()  # deleted meanwhile: it grants nothing any more
 
     def policy(self, ref: PolicyRef) -> Policy:
         try:
@@ -151,15 +145,10 @@ class RamFacts:
         return parsed
 
     def mfa_device(self, user: str) -> MfaDevice | None:
-        try:
-            body = self.api.call("get_user_mfainfo", ram.GetUserMFAInfoRequest(user_name=user))
-        except Exception as exc:
-            code = cloud_errors.error_code(exc)
-            if code == NO_MFA_DEVICE:
-                return None
-            if code == USER_GONE:
-                raise UserGone(user) from None
-            raise self._failed("GetUserMFAInfo", exc) from exc
+        request = ram.GetUserMFAInfoRequest(user_name=user)
+        body = self._call("get_user_mfainfo", request, "GetUserMFAInfo", user, absent=NO_MFA_DEVICE)
+        if body is None:
+            return None
         device = body.mfadevice
         if device is None or not device.serial_number:
             # A 200 without a device would be odd; "no device" can only make the verdict stricter.
@@ -169,37 +158,33 @@ class RamFacts:
     def login_profile(self, user: str) -> LoginProfile | None:
         if not self.login_profiles:
             return None
-        try:
-            body = self.api.call("get_login_profile", ram.GetLoginProfileRequest(user_name=user))
-        except Exception as exc:
-            code = cloud_errors.error_code(exc)
-            if code == NO_LOGIN_PROFILE:
-                return None
-            if code == USER_GONE:
-                raise UserGone(user) from None
-            raise self._failed("GetLoginProfile", exc) from exc
-        profile = body.login_profile
+        request = ram.GetLoginProfileRequest(user_name=user)
+        body = self._call("get_login_profile", request, "GetLoginProfile", user, absent=NO_LOGIN_PROFILE)
+        profile = body.login_profile if body is not None else None
         if profile is None:
             return None
         return LoginProfile(bool(profile.mfabind_required), bool(profile.password_reset_required))
 
-    def _call(self, operation: str, request: Any, action: str, user: str | None = None) -> Any:
+    def _call(
+        self, operation: str, request: Any, action: str, user: str | None = None, *, absent: str | None = None
+    ) -> Any:
+        """The response body; None when the error code is `absent` (the fact does not exist).
+
+        EntityNotExist.User on a per-user call raises UserGone; anything else, LookupFailed.
+        """
         try:
             return self.api.call(operation, request)
         except Exception as exc:
-            if user is not None and cloud_errors.error_code(exc) == USER_GONE:
+            code = cloud_errors.error_code(exc)
+            if absent is not None and code == absent:
+                return None
+            if user is not None and code == USER_GONE:
                 raise UserGone(user) from None
             raise self._failed(action, exc) from exc
 
     @staticmethod
     def _failed(action: str, exc: BaseException) -> LookupFailed:
-        if isinstance(exc, DeadlineExceeded):
-            return LookupFailed(f"{action}: {exc}")
-        if isinstance(exc, RetriesExhausted):
-            return LookupFailed(
-                f"{action} failed after {exc.attempts} attempts: {cloud_errors.describe(exc.last)}"
-            )
-        return LookupFailed(f"{action} failed: {cloud_errors.describe(exc)}")
+        return LookupFailed(cloud_errors.explain(action, exc))
 
 
 def _refs(body: Any) -> tuple[PolicyRef, ...]:

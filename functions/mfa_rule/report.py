@@ -5,7 +5,9 @@ publish a per-call limit; 100 is AWS Config's and keeps requests small). DeleteM
 ("delete results not updated during this evaluation", tied to the result token) is sent
 only on the last batch of a sweep, only when the user listing was complete, and only if
 every earlier batch was accepted: so it can only ever drop users that really are gone,
-never users whose results failed to arrive.
+never users whose results failed to arrive. (A user created after the listing passed their
+page is not in the report either; their change notification, or the next sweep, evaluates
+them.)
 """
 
 from __future__ import annotations

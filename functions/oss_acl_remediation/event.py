@@ -2,7 +2,8 @@
 
 Delivery shapes (the trigger's NotifyContentFormat):
 - JSON: `{"TopicOwner", "TopicName", "Subscriber", "SubscriptionName", "MessageId",
-  "MessageMD5", "PublishTime", "Message": "<body>"}`
+  "MessageMD5", "PublishTime", "Message": "<body>"}`, plus the message's attributes as
+  extra top-level keys when it has any
 - STREAM: the raw body, or `{"body": "<body>", "attrs": {...}}` when the message has attributes.
 The body is the event's JSON text, or that text base64-encoded (publishers may encode it).
 

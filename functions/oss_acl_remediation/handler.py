@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
-import random
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from functions.common import cloud_errors, credentials, logjson
 from functions.common.env import SettingsError
 from functions.common.errors import EventError
 from functions.common.retry import Deadline, DeadlineExceeded, RetriesExhausted
+from functions.common.runtime import Runtime
 from functions.oss_acl_remediation import settings
 from functions.oss_acl_remediation.event import NonComplianceEvent, parse_event
 from functions.oss_acl_remediation.remediate import PRIVATE, BucketAcl, BucketGone
@@ -30,15 +27,6 @@ NON_COMPLIANT = "NON_COMPLIANT"
 _log = logjson.get_logger("oss_acl_remediation")
 
 
-@dataclass(frozen=True)
-class Runtime:
-    settings: Settings
-    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
-    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
-    rng: Callable[[], float] = field(default=random.random, compare=False)
-    clock: Callable[[], float] = field(default=time.monotonic, compare=False)
-
-
 def handler(event: object, context: object) -> dict[str, Any]:
     try:
         runtime = Runtime(settings.from_env(os.environ), environ=os.environ)
@@ -47,9 +35,9 @@ def handler(event: object, context: object) -> dict[str, Any]:
     return handle(event, context, runtime)
 
 
-def handle(event: object, context: object, runtime: Runtime) -> dict[str, Any]:
-    logjson.configure(runtime.settings.log_level)
+def handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[str, Any]:
     try:
+        logjson.configure(runtime.settings.log_level)
         result = _handle(event, context, runtime)
     except Exception as exc:  # the handler never raises; nothing was changed on this path
         result = {"status": "failed", "reason": f"unexpected {type(exc).__name__}: {exc}"}
@@ -57,7 +45,7 @@ def handle(event: object, context: object, runtime: Runtime) -> dict[str, Any]:
     return _audit(result, level, context)
 
 
-def _handle(event: object, context: object, runtime: Runtime) -> dict[str, Any]:
+def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[str, Any]:
     conf = runtime.settings
     try:
         ev = parse_event(event)

@@ -43,8 +43,9 @@ class BucketAcl:
         rng: Callable[[], float] = random.random,
     ) -> None:
         # The FC python3.10 runtime ships oss2 2.16.0 (functions/requirements.txt pins the same for
-        # the tests), whose newest request signature is V2: ProviderAuthV4 arrived in 2.18. The STS
-        # token travels as x-oss-security-token.
+        # the tests). Its package exports ProviderAuthV2 as the newest signer: `oss2.ProviderAuthV4`
+        # does not exist there (2.16.0 only has an unexported draft in oss2.auth). The STS token
+        # travels as x-oss-security-token.
         provider = oss2.StaticCredentialsProvider(
             creds.access_key_id, creds.access_key_secret, creds.security_token
         )

@@ -422,6 +422,12 @@ def _put_evaluations(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]
             raise ApiError(
                 400, "InvalidParameter.Evaluations", f"Evaluations[{i}].orderingTimestamp is mandatory."
             )
+        # Optional fields, typed as in the API reference's example (accountId is a number there).
+        for key, kind in (("accountId", int), ("complianceResourceName", str), ("annotation", str)):
+            if key in item and (not isinstance(item[key], kind) or isinstance(item[key], bool)):
+                raise ApiError(
+                    400, "InvalidParameter.Evaluations", f"Evaluations[{i}].{key} has the wrong type."
+                )
     # Booleans arrive as the SDK writes them ("True"); the service parses them case-insensitively.
     delete_mode = params.get("DeleteMode", "").lower() or None
     if delete_mode not in (None, "true", "false"):

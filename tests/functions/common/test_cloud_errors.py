@@ -7,7 +7,8 @@ from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
 from darabonba.exceptions import RetryError, UnretryableException
 from darabonba.policy.retry import RetryPolicyContext
 
-from functions.common.cloud_errors import describe, is_retryable
+from functions.common.cloud_errors import describe, explain, is_retryable
+from functions.common.retry import DeadlineExceeded, RetriesExhausted
 
 
 def test_throttling_answer_is_retryable():
@@ -43,3 +44,17 @@ def test_oss2_errors_are_classified_by_status():
     assert is_retryable(throttled)
     denied = oss2.exceptions.ServerError(403, {}, b"", {"Code": "AccessDenied", "Message": "no"})
     assert describe(denied).code == "AccessDenied" and not is_retryable(denied)
+
+
+def test_explain_names_the_call_and_the_final_cause():
+    busy = ServerException(
+        status_code=503, code="ServiceUnavailable", message="code: 503, busy request id: R9"
+    )
+    assert explain("GetPolicy", RetriesExhausted(4, busy)) == (
+        "GetPolicy failed after 4 attempts: HTTP 503 ServiceUnavailable: busy (request id R9)"
+    )
+    assert explain("ListUsers", DeadlineExceeded("time budget exhausted after 2 attempts")) == (
+        "ListUsers: time budget exhausted after 2 attempts"
+    )
+    denied = ClientException(status_code=403, code="NoPermission", message="no")
+    assert explain("GetUserMFAInfo", denied) == "GetUserMFAInfo failed: HTTP 403 NoPermission: no"

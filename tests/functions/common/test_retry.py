@@ -112,3 +112,19 @@ def test_sub_deadline_ends_earlier_by_the_reserve():
     deadline = Deadline(10.0, clock)
     assert deadline.sub(2.5).remaining() == 7.5
     assert deadline.remaining() == 10.0
+
+
+def test_budget_exhausted_inside_the_call_is_final_even_for_a_retry_all_policy():
+    # The rate limiter raises DeadlineExceeded (a TimeoutError) from inside the attempt.
+    calls: list[float] = []
+    sleeps: list[float] = []
+
+    def fn(left: float) -> None:
+        calls.append(left)
+        raise DeadlineExceeded("rate limit wait 3.00s exceeds the remaining time budget")
+
+    with pytest.raises(DeadlineExceeded, match="rate limit wait"):
+        call_with_retry(
+            fn, policy=RetryPolicy(5), deadline=Deadline(60), retryable=lambda e: True, sleep=sleeps.append
+        )
+    assert (len(calls), sleeps) == (1, [])

@@ -31,6 +31,13 @@ def test_change_notification_fixture_parses_to_the_user_item():
 def test_scheduled_fixture_without_item_is_a_sweep():
     ev = parse_event(json.dumps(load("events/config_scheduled.json")))
     assert ev.sweep and ev.item is None
+    assert ev.account_id == "5123456789012345"  # from invokingEvent: there is no item
+
+
+def test_account_of_the_evaluation_is_the_resource_owner_from_the_item():
+    event = load("events/config_change.json")
+    event["invokingEvent"]["accountId"] = 1111111111111111  # e.g. the account that runs the rule
+    assert parse_event(json.dumps(event)).account_id == "5123456789012345"
 
 
 def test_scheduled_run_naming_one_resource_evaluates_just_that_resource():

@@ -76,12 +76,46 @@ def test_allow_notaction_ram_grants_ecs_so_non_compliant(cloud):
     invoke(cloud, "dave")
     evaluation = only_evaluation(cloud)
     assert evaluation["complianceType"] == "NON_COMPLIANT"
-    assert "by Custom policy everything-but-ram (v1)" in evaluation["annotation"]
+    # The first dangerous pattern is named, with a concrete ecs action as the witness.
+    assert evaluation["annotation"].startswith("no MFA device; ecs:* allowed without MFA (e.g. ecs:")
+    assert evaluation["annotation"].endswith(") by Custom policy everything-but-ram (v1)")
 
 
 def test_ecs_granted_only_when_mfa_present_is_compliant(cloud):
     invoke(cloud, "erin")
-    assert only_evaluation(cloud)["complianceType"] == "COMPLIANT"
+    evaluation = only_evaluation(cloud)
+    assert evaluation["complianceType"] == "COMPLIANT"
+    assert evaluation["annotation"] == "none of ecs:*, oss:*, log:* is allowed without MFA"
+    # Not at risk, so there was nothing for a device to decide beyond the first lookup.
+    assert [c.action for c in cloud.calls] == [
+        "GetUserMFAInfo",
+        "ListPoliciesForUser",
+        "ListGroupsForUser",
+        "GetPolicy",
+        "PutEvaluations",
+    ]
+
+
+def test_group_deleted_meanwhile_grants_nothing(cloud):
+    gone = faults.error(404, "EntityNotExist.Group", "The group does not exist.")
+    cloud.inject("ListPoliciesForGroup", gone)
+    invoke(cloud, "alice")
+    evaluation = only_evaluation(cloud)
+    assert (evaluation["complianceType"], evaluation["annotation"]) == (
+        "COMPLIANT",
+        "none of ecs:*, oss:*, log:* is allowed without MFA",
+    )
+    assert cloud.count("GetPolicy") == 0
+
+
+def test_group_policies_unreadable_is_insufficient_data_not_compliant(cloud, sleeps):
+    cloud.break_("ListPoliciesForGroup", faults.UNAVAILABLE)
+    invoke(cloud, "alice", sleeps)
+    evaluation = only_evaluation(cloud)
+    assert evaluation["complianceType"] == "INSUFFICIENT_DATA"
+    assert evaluation["annotation"].startswith(
+        "could not evaluate: ListPoliciesForGroup failed after 4 attempts: HTTP 503 ServiceUnavailable"
+    )
 
 
 def test_login_profile_requiring_binding_is_noted_but_is_not_a_device(cloud):

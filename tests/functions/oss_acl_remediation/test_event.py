@@ -22,12 +22,23 @@ B64 = base64.b64encode(TEXT.encode()).decode()
         (json.dumps(load("events/mns_json.json")).encode(), "json"),
         (json.dumps({**load("events/mns_json.json"), "Message": B64}).encode(), "json"),
         (json.dumps({**load("events/mns_json.json"), "Message": CONFIG_EVENT}), "json"),
+        # JSON format of a message with attributes: FC merges them into the top level.
+        (json.dumps({"Extend": "{\"source\":\"config\"}", **load("events/mns_json.json")}), "json"),
         (TEXT.encode(), "stream"),
         (B64.encode(), "stream"),
         (json.dumps(load("events/mns_stream_attrs.json")).encode(), "stream+attrs"),
         (json.dumps({"body": TEXT, "attrs": {}}), "stream+attrs"),
     ],
-    ids=["json", "json-b64", "json-object", "stream", "stream-b64", "stream-attrs-b64", "stream-attrs-plain"],
+    ids=[
+        "json",
+        "json-b64",
+        "json-object",
+        "json-attrs",
+        "stream",
+        "stream-b64",
+        "stream-attrs-b64",
+        "stream-attrs-plain",
+    ],
 )
 def test_every_delivery_shape_yields_the_same_event(raw, delivery):
     ev = parse_event(raw)
