@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: test lint plan snapshots vendor bench clean
+.PHONY: test lint plan snapshots vendor package-smoke bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt functions/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ vendor: $(VENV)/.installed
 	$(PY) -m components.vendor
 
 # Figures, not tests: each script prints its measurements and a one-line key=value summary.
+# Import each packaged function with a CPython 3.10 (FC's python3.10 runtime) and no site-packages:
+# proves the zip plus the runtime's own libraries are enough. Needs `make vendor` and a python3.10.
+PYTHON310 ?= python3.10
+package-smoke: $(VENV)/.installed
+	$(PY) -c "from components.packaging import package_function as p; [print(p(n).path) for n in ('mfa_rule', 'oss_acl_remediation')]"
+	rm -rf build/smoke && mkdir -p build/smoke && cd build/smoke && unzip -q ../packages/mfa_rule.zip \
+		&& $(PYTHON310) -I -S -c "import sys; sys.path.insert(0, '.'); import index; print('mfa_rule imports on', sys.version.split()[0])"
+
 bench: $(VENV)/.installed
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/rule_scale.py

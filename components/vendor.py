@@ -7,7 +7,11 @@ Compute's platform (manylinux2014_x86_64, CPython 3.10) into `build/vendor/<func
 `plan` and the tests never call it.
 
 `--lock` regenerates the lock files from `functions/requirements.txt` (minus what the FC
-runtime already provides) with the newest matching wheels.
+runtime already provides) with the newest matching wheels. `pip download --python-version`
+evaluates dependency markers for the interpreter running pip, not the target, so a backport only
+Python 3.10 needs (aiohttp's `async-timeout; python_version < "3.11"`) would be left out and the
+function would fail to import on FC. The lock therefore closes the wheel set under the FC
+runtime's markers (`missing_requirements`) before writing it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from components.packaging import FUNCTIONS, LOCKS_DIR, PROJECT_ROOT, VENDOR_ROOT
 
@@ -29,6 +38,18 @@ PLATFORM_ARGS = (
 # Built into the FC python3.10 runtime (oss2 2.16.0): not vendored.
 RUNTIME_PROVIDED = frozenset({"oss2"})
 REQUIREMENTS = PROJECT_ROOT / "functions" / "requirements.txt"
+# PEP 508 marker environment of the FC python3.10 runtime (Debian 10, x86_64, CPython 3.10).
+FC_PYTHON310 = {
+    "implementation_name": "cpython",
+    "implementation_version": "3.10.13",
+    "os_name": "posix",
+    "platform_machine": "x86_64",
+    "platform_python_implementation": "CPython",
+    "platform_system": "Linux",
+    "python_full_version": "3.10.13",
+    "python_version": "3.10",
+    "sys_platform": "linux",
+}
 
 
 def _pip(*args: str) -> None:
@@ -56,6 +77,37 @@ def _requirement_name(line: str) -> str:
     return line.split(";")[0].split("~")[0].split("=")[0].split(">")[0].split("<")[0].strip().lower()
 
 
+def wheel_requirements(wheel: Path) -> list[str]:
+    """The `Requires-Dist` lines of a wheel's METADATA."""
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        text = archive.read(metadata).decode("utf-8")
+    return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Requires-Dist:")]
+
+
+def wheel_project(wheel: Path) -> str:
+    return canonicalize_name(wheel.name.split("-")[0])
+
+
+def missing_requirements(wheels: Iterable[Path], environment: Mapping[str, str] = FC_PYTHON310) -> list[str]:
+    """Requirements of `wheels` that apply in `environment` (extras not requested) and that no
+    wheel of the set satisfies by name: what the set still lacks to import there."""
+    wheels = list(wheels)
+    present = {wheel_project(w) for w in wheels}
+    missing: dict[str, str] = {}
+    for wheel in wheels:
+        for text in wheel_requirements(wheel):
+            requirement = Requirement(text)
+            applies = requirement.marker is None or requirement.marker.evaluate({**environment, "extra": ""})
+            if not applies:
+                continue
+            name = canonicalize_name(requirement.name)
+            if name not in present:
+                requirement.marker = None
+                missing.setdefault(name, str(requirement))
+    return [missing[name] for name in sorted(missing)]
+
+
 def lock(name: str) -> Path:
     wanted = [
         line.strip() for line in REQUIREMENTS.read_text().splitlines()
@@ -63,6 +115,12 @@ def lock(name: str) -> Path:
     ]  # fmt: skip
     with tempfile.TemporaryDirectory() as download:
         _pip("download", "--quiet", "--dest", download, *PLATFORM_ARGS, *wanted)
+        asked: list[str] = []
+        while extra := missing_requirements(Path(download).glob("*.whl")):
+            if extra == asked:  # pip fetched nothing that satisfies them: stop rather than loop
+                raise SystemExit(f"cannot lock {name}: unresolved for python3.10: {', '.join(extra)}")
+            _pip("download", "--quiet", "--dest", download, *PLATFORM_ARGS, *extra)
+            asked = extra
         lines = []
         for wheel in sorted(Path(download).glob("*.whl")):
             project, version = wheel.name.split("-")[:2]

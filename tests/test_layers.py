@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "policies": {"policies"},
     "functions": {"functions", "policies", *FUNCTION_SDKS},
     # yaml: the settings loader also reads a stack file directly (plan, tests).
-    "components": {"components", "policies", "pulumi", "pulumi_alicloud", "pulumi_aws", "yaml"},
+    "components": {"components", "packaging", "policies", "pulumi", "pulumi_alicloud", "pulumi_aws", "yaml"},
     "baseline": {"baseline", "components", "functions", "policies", "pulumi", "yaml"},
 }
 
