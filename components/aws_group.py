@@ -14,6 +14,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from components.password_rules import password_rule_args
 from components.settings import AwsSettings
 from policies import documents
 
@@ -79,15 +80,8 @@ class AwsMfaEnforcedGroup(pulumi.ComponentResource):
         p = settings.password_policy
         self.password_policy = aws.iam.AccountPasswordPolicy(
             f"{name}-password-policy",
-            minimum_password_length=p.minimum_length,
-            require_lowercase_characters=p.require_lowercase,
-            require_uppercase_characters=p.require_uppercase,
-            require_numbers=p.require_numbers,
-            require_symbols=p.require_symbols,
-            max_password_age=p.max_password_age_days,
-            password_reuse_prevention=p.reuse_prevention,
+            **password_rule_args(p),
             allow_users_to_change_password=p.allow_users_to_change_password,
-            hard_expiry=p.hard_expiry,
             opts=child,
         )
         self.register_outputs(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_alicloud as alicloud
 
+from components.password_rules import password_rule_args
 from components.settings import RamPasswordPolicySettings, RamSecurityPreferenceSettings
 
 TYPE = "baseline:alicloud:RamSecurityBaseline"
@@ -36,15 +37,8 @@ class RamSecurityBaseline(pulumi.ComponentResource):
         p = password_policy
         self.password_policy = alicloud.ram.PasswordPolicy(
             f"{name}-password-policy",
-            minimum_password_length=p.minimum_length,
-            require_lowercase_characters=p.require_lowercase,
-            require_uppercase_characters=p.require_uppercase,
-            require_numbers=p.require_numbers,
-            require_symbols=p.require_symbols,
-            max_password_age=p.max_password_age_days,
-            password_reuse_prevention=p.reuse_prevention,
+            **password_rule_args(p),
             max_login_attemps=p.max_login_attempts,  # the provider's spelling
-            hard_expiry=p.hard_expiry,
             opts=child,
         )
         s = security_preference

@@ -103,7 +103,9 @@ class RemediationSettings:
 
 
 @dataclass(frozen=True)
-class RamPasswordPolicySettings:
+class PasswordRules:
+    """The rules RAM's and IAM's password policies share (same meaning, same provider arguments)."""
+
     minimum_length: int = 14
     require_lowercase: bool = True
     require_uppercase: bool = True
@@ -111,8 +113,12 @@ class RamPasswordPolicySettings:
     require_symbols: bool = True
     max_password_age_days: int = 90
     reuse_prevention: int = 5
-    max_login_attempts: int = 5
     hard_expiry: bool = False
+
+
+@dataclass(frozen=True)
+class RamPasswordPolicySettings(PasswordRules):
+    max_login_attempts: int = 5
 
 
 @dataclass(frozen=True)
@@ -127,16 +133,9 @@ class RamSecurityPreferenceSettings:
 
 
 @dataclass(frozen=True)
-class AwsPasswordPolicySettings:
-    minimum_length: int = 14
-    require_lowercase: bool = True
-    require_uppercase: bool = True
-    require_numbers: bool = True
-    require_symbols: bool = True
-    max_password_age_days: int = 90
+class AwsPasswordPolicySettings(PasswordRules):
     reuse_prevention: int = 24
     allow_users_to_change_password: bool = True
-    hard_expiry: bool = False
 
 
 @dataclass(frozen=True)
@@ -398,9 +397,7 @@ def _remediation(s: _Section) -> RemediationSettings:
     return settings
 
 
-def _character_classes(
-    s: _Section, d: RamPasswordPolicySettings | AwsPasswordPolicySettings
-) -> dict[str, bool]:
+def _character_classes(s: _Section, d: PasswordRules) -> dict[str, bool]:
     """The four `require*` switches, spelled alike in the RAM and the AWS password policy."""
     return {
         "require_lowercase": s.boolean("requireLowercase", d.require_lowercase),
