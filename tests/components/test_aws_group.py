@@ -111,3 +111,28 @@ def test_children_are_parented_by_the_component():
     run = build(AwsSettings(region="us-east-1", members=("john",)))
     component = run.one(TYPE)
     assert {r.parent for r in run.registrations() if r.type != TYPE} == {component.urn}
+
+
+def test_two_groups_do_not_collide():
+    """Two enforced groups (e.g. consultants and operators) live side by side in one stack."""
+
+    def program():
+        AwsMfaEnforcedGroup("consultants", settings=AwsSettings(region="us-east-1"))
+        AwsMfaEnforcedGroup(
+            "operators",
+            settings=AwsSettings(region="us-east-1", group_name="Operators", policy_name="OpsMFA"),
+        )
+
+    run = run_with_mocks(program)
+    urns = [r.urn for r in run.registrations()]
+    assert len(urns) == len(set(urns))
+    assert sorted(r.inputs["name"] for r in run.by_type("aws:iam/group:Group")) == [
+        "Operators",
+        "PowerConsultants",
+    ]
+    assert sorted(r.name for r in run.by_type(ATTACHMENT)) == [
+        "consultants-PowerUserAccess",
+        "consultants-force-mfa-attachment",
+        "operators-PowerUserAccess",
+        "operators-force-mfa-attachment",
+    ]

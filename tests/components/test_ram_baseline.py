@@ -71,3 +71,21 @@ def test_children_are_parented_by_the_component():
     run = build(RamSecurityPreferenceSettings())
     component = run.one(TYPE)
     assert [r.parent for r in run.registrations() if r.type != TYPE] == [component.urn, component.urn]
+
+
+def test_two_instances_do_not_collide():
+    def program():
+        for name in ("a", "b"):
+            RamSecurityBaseline(
+                name, password_policy=POLICY, security_preference=RamSecurityPreferenceSettings()
+            )
+
+    run = run_with_mocks(program)
+    urns = [r.urn for r in run.registrations()]
+    assert len(urns) == len(set(urns)) == 6
+    assert sorted(r.name for r in run.registrations() if r.type != TYPE) == [
+        "a-password-policy",
+        "a-security-preference",
+        "b-password-policy",
+        "b-security-preference",
+    ]
