@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from baseline.cli import EXIT_OK, UsageError
 from policies import Policy, PolicyError, Request, StatementRef, evaluate, holds, parse_policy
+
+# A request names one concrete action: wildcards belong to `holds --pattern`, not to a request.
+CONCRETE_ACTION = re.compile(r"^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -109,8 +113,8 @@ def _describe(ref: StatementRef) -> str:
 
 def run_simulate(args: argparse.Namespace) -> int:
     policies = load_policies(args.policy, args.dialect)
-    if not args.action.strip():
-        raise UsageError("--action: expected an action name")
+    if not CONCRETE_ACTION.match(args.action):
+        raise UsageError(f"--action {args.action!r}: expected a concrete 'service:action' name")
     request = Request(action=args.action, resource=args.resource, context=parse_context(args.context))
     result = evaluate(policies, request)
     line = None

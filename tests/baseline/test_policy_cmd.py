@@ -160,6 +160,13 @@ def test_bad_context_and_pattern_are_exit_2(capsys, ram_policy):
     assert (code, err) == (2, "error: --pattern: 'ecs: *' is not an action pattern\n")
 
 
+@pytest.mark.parametrize("action", ["oss", "ecs:*", "ecs:Describe?", ":Run", "ecs: Run", ""])
+def test_simulate_takes_one_concrete_action_not_a_pattern(capsys, ram_policy, action):
+    code, out, err = _run(capsys, "simulate", "--dialect", "ram", "--policy", ram_policy, "--action", action)
+    assert (code, out) == (2, "")
+    assert err == f"error: --action {action!r}: expected a concrete 'service:action' name\n"
+
+
 def test_missing_required_option_is_argparse_exit_2(capsys, ram_policy):
     code, _, err = _run(capsys, "simulate", "--dialect", "ram", "--policy", ram_policy)
     assert code == 2
