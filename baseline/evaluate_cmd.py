@@ -58,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         snapshot = load_snapshot(text, source=str(args.snapshot))
     except SnapshotError as exc:
-        raise UsageError(f"{args.snapshot}: {exc}") from None
+        source = str(args.snapshot)
+        # A whole-file error (not JSON) already names the file as its field; a document path does not.
+        message = str(exc) if exc.field == source else f"{source}: {exc}"
+        raise UsageError(message) from None
     try:
         patterns = dangerous_actions({"dangerousActions": args.dangerous_actions})
     except EventError as exc:

@@ -53,6 +53,8 @@ class Call:
     access_key_id: str | None
     security_token: str | None
     status: int
+    # The RequestId answered (also in error bodies), so tests can assert whole error messages.
+    request_id: str = ""
 
 
 class ApiError(Exception):
@@ -533,7 +535,8 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
             if body and "application/x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
                 params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
             key_id, token = self._rpc_credentials(query)
-            if not self._before(service, action, params, key_id, token):
+            request_id = _request_id()
+            if not self._before(service, action, params, key_id, token, request_id):
                 return
             try:
                 if service == "unknown":
@@ -541,11 +544,11 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                         400, "InvalidVersion", f"Specified parameter Version is not valid: {version!r}."
                     )
                 self._check_credentials(key_id, token, "InvalidSecurityToken")
-                payload = {"RequestId": _request_id(), **cloud.rpc(service, action, params)}
+                payload = {"RequestId": request_id, **cloud.rpc(service, action, params)}
                 status = 200
             except ApiError as exc:
-                status, payload = exc.status, _rpc_error(exc, service)
-            cloud._record(Call(service, action, params, key_id, token, status))
+                status, payload = exc.status, _rpc_error(exc, service, request_id)
+            cloud._record(Call(service, action, params, key_id, token, status, request_id))
             self._send(status, json.dumps(payload).encode(), "application/json;charset=utf-8")
 
         def _serve_oss(self, path: str, query: dict[str, str]) -> None:
@@ -556,7 +559,8 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                 **({"acl": self.headers["x-oss-acl"]} if "x-oss-acl" in self.headers else {}),
             }
             key_id, token = self._oss_credentials()
-            if not self._before("oss", action, params, key_id, token):
+            request_id = _request_id()
+            if not self._before("oss", action, params, key_id, token, request_id):
                 return
             try:
                 if "acl" not in query or "/" in path.strip("/") or not bucket:
@@ -567,12 +571,22 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                 action, body = cloud.oss(self.command, bucket, self.headers.get("x-oss-acl"))
                 status, content_type = 200, "application/xml"
             except ApiError as exc:
-                status, body, content_type = exc.status, _oss_error(exc, bucket), "application/xml"
-            cloud._record(Call("oss", action, params, key_id, token, status))
-            self._send(status, body, content_type, {"x-oss-request-id": _request_id()})
+                status, body, content_type = (
+                    exc.status,
+                    _oss_error(exc, bucket, request_id),
+                    "application/xml",
+                )
+            cloud._record(Call("oss", action, params, key_id, token, status, request_id))
+            self._send(status, body, content_type, {"x-oss-request-id": request_id})
 
         def _before(
-            self, service: str, action: str, params: dict[str, str], key_id: str | None, token: str | None
+            self,
+            service: str,
+            action: str,
+            params: dict[str, str],
+            key_id: str | None,
+            token: str | None,
+            request_id: str,
         ) -> bool:
             """Apply latency and any fault; False when the fault already answered (or dropped) the call."""
             if cloud.latency:
@@ -583,7 +597,7 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
             if fault.kind == "latency":
                 time.sleep(fault.seconds)
                 return True
-            cloud._record(Call(service, action, params, key_id, token, fault.status or -1))
+            cloud._record(Call(service, action, params, key_id, token, fault.status or -1, request_id))
             if fault.kind == "hang":
                 cloud._stopping.wait(fault.seconds)
                 self.close_connection = True
@@ -595,11 +609,16 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                 return False
             exc = ApiError(fault.status, fault.code, fault.message)
             if service == "oss":
-                self._send(fault.status, _oss_error(exc, params.get("bucket", "")), "application/xml")
+                self._send(
+                    fault.status,
+                    _oss_error(exc, params.get("bucket", ""), request_id),
+                    "application/xml",
+                    {"x-oss-request-id": request_id},
+                )
             else:
                 self._send(
                     fault.status,
-                    json.dumps(_rpc_error(exc, service)).encode(),
+                    json.dumps(_rpc_error(exc, service, request_id)).encode(),
                     "application/json;charset=utf-8",
                 )
             # A recorded faulted call must not be recorded again as a success.
@@ -663,9 +682,9 @@ def _request_id() -> str:
     return str(uuid.uuid4()).upper()
 
 
-def _rpc_error(exc: ApiError, service: str) -> dict[str, Any]:
+def _rpc_error(exc: ApiError, service: str, request_id: str) -> dict[str, Any]:
     return {
-        "RequestId": _request_id(),
+        "RequestId": request_id,
         "HostId": f"{service}.aliyuncs.com",
         "Code": exc.code,
         "Message": exc.message,
@@ -673,10 +692,10 @@ def _rpc_error(exc: ApiError, service: str) -> dict[str, Any]:
     }
 
 
-def _oss_error(exc: ApiError, bucket: str) -> bytes:
+def _oss_error(exc: ApiError, bucket: str, request_id: str) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<Error>'
         f"<Code>{escape(exc.code)}</Code><Message>{escape(exc.message)}</Message>"
-        f"<RequestId>{_request_id()}</RequestId><HostId>{escape(bucket)}.oss.example</HostId>"
+        f"<RequestId>{request_id}</RequestId><HostId>{escape(bucket)}.oss.example</HostId>"
         f"<BucketName>{escape(bucket)}</BucketName></Error>"
     ).encode()

@@ -12,6 +12,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.utils_models import Config
 from darabonba.runtime import RuntimeOptions
 
+from tests.fakes import faults
 from tests.fakes.cloud import FakeCloud
 from tests.fakes.fixtures import TEST_KEY_ID, TEST_SECRET, TEST_TOKEN, load
 
@@ -118,3 +119,19 @@ def test_virtual_mfa_listing_takes_no_parameters():
         response = conn.getresponse()
         body = json.loads(response.read())
     assert (response.status, body["Code"]) == (400, "InvalidParameter")
+
+
+def test_each_call_records_the_request_id_it_answered_with_on_faults_and_api_errors(fake):
+    auth = {
+        "Authorization": f"ACS3-HMAC-SHA256 Credential={TEST_KEY_ID},Signature=x",
+        "x-acs-security-token": TEST_TOKEN,
+    }
+    fake.inject("GetUserMFAInfo", faults.UNAVAILABLE)
+    answers = [raw_rpc(fake, action, auth) for action in ("GetUserMFAInfo", "GetLoginProfile", "Nope")]
+    assert [(status, body.get("Code")) for status, body in answers] == [
+        (503, "ServiceUnavailable"),
+        (200, None),
+        (404, "InvalidAction.NotFound"),
+    ]
+    assert [c.request_id for c in fake.calls] == [body["RequestId"] for _, body in answers]
+    assert len({c.request_id for c in fake.calls}) == 3

@@ -38,7 +38,10 @@ def test_risk_first_names_the_risk_next_to_the_device_and_skips_the_device_when_
     facts = SnapshotFacts(parse_snapshot(snapshot))
     bob = evaluate_user_risk_first(facts, "bob", PATTERNS)
     assert bob.compliance_type == "COMPLIANT"
-    assert bob.annotation.startswith("MFA device bound (VMFA); ecs:* allowed without MFA (e.g. ecs:")
+    assert bob.annotation == (
+        "MFA device bound (VMFA); ecs:* allowed without MFA (e.g. ecs:X) by Custom policy ops-admin (v3) "
+        "via group ops"
+    )
     carol = evaluate_user_risk_first(facts, "carol", PATTERNS)
     assert carol.annotation == "none of ecs:*, oss:*, log:* is allowed without MFA"
 
