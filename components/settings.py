@@ -28,6 +28,10 @@ from policies.action_patterns import check_action_patterns
 
 NAMESPACE = "baseline"
 
+# RAM's per-account API flow control is not published; the default rate (20/s) stays well under
+# any plausible quota, and a stack whose quota is larger may raise it this far (throttling that
+# still happens is retried with backoff, so a too-high rate costs time, never a verdict).
+MAX_RAM_RPS = 2000
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 # Function Compute: letters, digits, `_` and `-`, starting with a letter or `_`, at most 64 (128 for FC 3).
 FC_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
@@ -361,7 +365,7 @@ def _compliance_rule(s: _Section) -> ComplianceRuleSettings:
         ),
         log_level=s.string("logLevel", d.log_level, choices=LOG_LEVELS),
         ram_max_concurrency=s.integer("ramMaxConcurrency", d.ram_max_concurrency, 1, 64),
-        ram_max_rps=s.integer("ramMaxRps", d.ram_max_rps, 1, 100),
+        ram_max_rps=s.integer("ramMaxRps", d.ram_max_rps, 1, MAX_RAM_RPS),
     )
     s.reject_unknown()
     return settings

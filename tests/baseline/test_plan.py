@@ -207,6 +207,11 @@ INVALID = [
         ["baseline:ramSecurityPreference.loginSessionHours: 25 is out of range 1..24"],
     ),
     (
+        "RAM request rate above the settable ceiling",
+        put(RULE, "ramMaxRps", 2001),
+        ["baseline:complianceRule.ramMaxRps: 2001 is out of range 1..2000"],
+    ),
+    (
         "misspelled key",
         lambda c: c[RULE].__setitem__("dangerousActon", ["ecs:*"]),
         ["baseline:complianceRule.dangerousActon: unknown key (did you mean 'dangerousActions'?)"],
