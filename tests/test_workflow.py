@@ -11,11 +11,24 @@ import yaml
 from baseline.snapshots import REPO_ROOT, stack_names
 
 WORKFLOW_PATH = REPO_ROOT / ".github" / "workflows" / "preview.yml"
+DEPLOY_PATH = REPO_ROOT / ".github" / "workflows" / "deploy.yml"
+WORKFLOW_FILES = (WORKFLOW_PATH, DEPLOY_PATH)
+UP_IF = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
 
 
 @pytest.fixture(scope="module")
 def workflow() -> dict:
     return yaml.safe_load(WORKFLOW_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def deploy() -> dict:
+    return yaml.safe_load(DEPLOY_PATH.read_text(encoding="utf-8"))
+
+
+def step_jobs(*workflows: dict) -> list[dict]:
+    """Jobs that run steps (a job calling a reusable workflow has `uses` instead)."""
+    return [job for w in workflows for job in w["jobs"].values() if "steps" in job]
 
 
 def triggers(workflow: dict) -> dict:
@@ -38,17 +51,19 @@ def test_triggers_are_pull_requests_and_pushes_to_main(workflow):
 
 def test_jobs_test_then_preview_on_prs_and_up_on_main(workflow):
     jobs = workflow["jobs"]
-    assert set(jobs) == {"test", "preview", "up"}
+    assert set(jobs) == {"test", "preview", "up", "up-prod"}
     assert any(step.get("run") == "make test" for step in jobs["test"]["steps"])
     assert jobs["preview"]["needs"] == "test"
     assert jobs["preview"]["if"] == "github.event_name == 'pull_request'"
     assert jobs["up"]["needs"] == "test"
-    assert jobs["up"]["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert jobs["up"]["if"] == jobs["up-prod"]["if"] == UP_IF
 
 
-@pytest.mark.parametrize("job", ["preview", "up"])
-def test_matrix_stacks_are_exactly_the_stacks_directory(workflow, job):
-    assert sorted(workflow["jobs"][job]["strategy"]["matrix"]["stack"]) == stack_names()
+def test_every_stack_is_previewed_and_deployed_exactly_once(workflow):
+    jobs = workflow["jobs"]
+    assert sorted(jobs["preview"]["strategy"]["matrix"]["stack"]) == stack_names()
+    deployed = [*jobs["up"]["strategy"]["matrix"]["stack"], jobs["up-prod"]["with"]["stack"]]
+    assert sorted(deployed) == stack_names()
 
 
 def test_preview_runs_the_guard_pack_with_diff_and_comments_on_the_pr(workflow):
@@ -92,9 +107,9 @@ ACTIONS = {
 }
 
 
-def test_every_action_is_a_known_action_at_its_current_major_with_real_inputs(workflow):
+def test_every_action_is_a_known_action_at_its_current_major_with_real_inputs(workflow, deploy):
     used = []
-    for job in workflow["jobs"].values():
+    for job in step_jobs(workflow, deploy):
         for step in job["steps"]:
             if "uses" not in step:
                 continue
@@ -113,35 +128,53 @@ def test_policy_pack_paths_used_by_the_workflow_exist(workflow):
         assert (REPO_ROOT / "policies" / "guard" / "config" / f"{stack}.json").is_file()
 
 
-def test_up_runs_per_environment_in_order_with_prod_gated_by_its_environment(workflow):
-    up = workflow["jobs"]["up"]
-    assert up["environment"] == "${{ matrix.stack }}"
-    # The matrix expands `environment` to `prod` for the prod stack: its required reviewers gate it.
-    assert "prod" in up["strategy"]["matrix"]["stack"]
-    assert up["strategy"]["max-parallel"] == 1
-    assert up["strategy"]["matrix"]["stack"].index("dev") < up["strategy"]["matrix"]["stack"].index("prod")
-    step = pulumi_step(up)
+def test_prod_is_deployed_only_after_every_other_stack_succeeded(workflow):
+    jobs = workflow["jobs"]
+    assert "prod" not in jobs["up"]["strategy"]["matrix"]["stack"]
+    assert jobs["up"]["strategy"]["fail-fast"] is True
+    assert jobs["up-prod"]["needs"] == "up"
+    for name in ("up", "up-prod"):
+        assert jobs[name]["uses"] == "./.github/workflows/deploy.yml"
+        assert jobs[name]["secrets"] == {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}
+        assert jobs[name]["permissions"]["id-token"] == "write"
+    assert jobs["up"]["with"] == {"stack": "${{ matrix.stack }}"}
+    assert jobs["up-prod"]["with"] == {"stack": "prod"}
+
+
+def test_deploy_runs_up_with_the_guard_in_the_stacks_environment(deploy):
+    on = triggers(deploy)
+    assert set(on) == {"workflow_call"}
+    assert on["workflow_call"]["inputs"]["stack"]["required"] is True
+    job = deploy["jobs"]["up"]
+    # The job's environment is named like the stack: prod's required reviewers gate the prod run.
+    assert job["environment"] == "${{ inputs.stack }}"
+    step = pulumi_step(job)
     assert step["with"]["command"] == "up"
+    assert step["with"]["stack-name"].endswith("/${{ inputs.stack }}")
     assert step["with"]["policyPacks"] == "policies/guard"
+    assert step["with"]["policyPackConfigs"] == "policies/guard/config/${{ inputs.stack }}.json"
 
 
-@pytest.mark.parametrize("job", ["preview", "up"])
-def test_cloud_credentials_come_from_oidc_role_assumption(workflow, job):
-    steps = workflow["jobs"][job]["steps"]
-    assert workflow["jobs"][job]["permissions"]["id-token"] == "write"
+@pytest.mark.parametrize(("path", "job"), [(WORKFLOW_PATH, "preview"), (DEPLOY_PATH, "up")])
+def test_cloud_credentials_come_from_oidc_role_assumption(path, job):
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    steps = document["jobs"][job]["steps"]
+    permissions = document["jobs"][job].get("permissions", document.get("permissions"))
+    assert permissions["id-token"] == "write"
     aliyun = next(
         s for s in steps if str(s.get("uses", "")).startswith("aliyun/configure-aliyun-credentials-action")
     )
     aws = next(s for s in steps if str(s.get("uses", "")).startswith("aws-actions/configure-aws-credentials"))
     assert set(aliyun["with"]) == {"role-to-assume", "oidc-provider-arn"}
     assert set(aws["with"]) == {"role-to-assume", "aws-region"}
-    assert pulumi_step(workflow["jobs"][job])["env"] == {
+    assert pulumi_step(document["jobs"][job])["env"] == {
         "PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"
     }
 
 
-def test_no_literal_credential_in_the_workflow():
-    text = WORKFLOW_PATH.read_text(encoding="utf-8")
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_no_literal_credential_in_the_workflow(path):
+    text = path.read_text(encoding="utf-8")
     assert not re.search(r"LTAI[0-9A-Za-z]{12,}|(?:AKIA|ASIA)[0-9A-Z]{16}", text)
     assert not re.search(r"(?i)(access.?key|secret)[\w-]*\s*:\s*['\"]?[0-9A-Za-z/+]{16,}", text)
     # Every secret is referenced through the secrets context, and only the Pulumi token is one.
@@ -152,7 +185,7 @@ def test_every_make_target_the_workflow_calls_exists():
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     defined = set(re.findall(r"^([\w./$()-]+)\s*:(?!=)", makefile, flags=re.MULTILINE))
     defined = {t.replace("$(VENV)", ".venv") for t in defined}
-    text = WORKFLOW_PATH.read_text(encoding="utf-8")
+    text = "\n".join(p.read_text(encoding="utf-8") for p in WORKFLOW_FILES)
     called = {target for line in re.findall(r"run: make ([^\n]+)", text) for target in line.split()}
     assert called <= defined, f"Makefile lacks {sorted(called - defined)}"
 
