@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
 
+from functions.common import logjson
 from functions.common.env import Endpoint
 from functions.common.retry import RetryPolicy
 from functions.mfa_rule import ram_facts
@@ -31,6 +33,16 @@ def _cold_policy_cache() -> Iterator[None]:
     ram_facts.POLICY_CACHE.clear()
     yield
     ram_facts.POLICY_CACHE.clear()
+
+
+@pytest.fixture(autouse=True)
+def _keep_log_level() -> Iterator[None]:
+    # An entry point sets the `baseline` logger's level from LOG_LEVEL; other tests expect it untouched.
+    logger = logging.getLogger(logjson.LOGGER_NAME)
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    logger.setLevel(level)
+    logger.handlers[:] = handlers
 
 
 @pytest.fixture

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from functions.common import credentials, logjson
+from functions.common import credentials
 from tests.fakes import faults
 from tests.fakes.cloud import FakeCloud
 from tests.fakes.fixtures import TEST_KEY_ID, TEST_TOKEN, change_event, context, load
@@ -43,16 +41,6 @@ READ_VARS = (
     credentials.ENV_SECRET,
     credentials.ENV_TOKEN,
 )
-
-
-@pytest.fixture(autouse=True)
-def _keep_log_level() -> Iterator[None]:
-    # The handler sets the `baseline` logger's level from LOG_LEVEL; other tests expect it untouched.
-    logger = logging.getLogger(logjson.LOGGER_NAME)
-    level, handlers = logger.level, list(logger.handlers)
-    yield
-    logger.setLevel(level)
-    logger.handlers[:] = handlers
 
 
 @pytest.fixture
