@@ -60,7 +60,7 @@ from tests.fakes.fixtures import TEST_KEY_ID, TEST_SECRET, TEST_TOKEN, context, 
 
 DANGEROUS = ["ecs:*", "oss:*", "log:*"]
 DEPLOYED = ComplianceRuleSettings(dangerous_actions=())  # the stacks' defaults: RAM_MAX_RPS, time budget
-STACK_MAX_RPS = MAX_RAM_RPS  # the upper bound components/settings.py accepts for ramMaxRps
+STACK_MAX_RPS = MAX_RAM_RPS  # the upper bound components/settings/model.py accepts for ramMaxRps
 
 
 class FakeProcess:
