@@ -18,6 +18,7 @@ import dataclasses
 import datetime
 import difflib
 import json
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -29,6 +30,7 @@ from components.settings.model import Settings
 from components.settings.spec import Context, Spec, config_key, is_required, spec_of
 
 NAMESPACE = "baseline"
+DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class SettingsError(ValueError):
@@ -48,7 +50,7 @@ class Declared:
     field: dataclasses.Field[Any]
     key: str
     spec: Spec
-    kind: str  # boolean | integer | string | strings | section | records
+    kind: str  # boolean | integer | string | date | strings | section | records
     optional: bool  # `X | None`: may be absent (None)
     item: type | None  # the dataclass of a section or of a record list's entries
 
@@ -72,6 +74,8 @@ def _kind(hint: Any) -> tuple[str, bool, type | None]:
         return "integer", optional, None
     if hint is str:
         return "string", optional, None
+    if hint is datetime.date:
+        return "date", optional, None
     if typing.get_origin(hint) is tuple:
         item = typing.get_args(hint)[0]
         if item is str:
@@ -109,6 +113,8 @@ def describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, datetime.date):
+        return f"date {value.isoformat()}"
     return type(value).__name__
 
 
@@ -152,8 +158,11 @@ class _Reader:
                 # Its problem is recorded; the default keeps cross-field checks meaningful.
                 value = None if item.required else item.default
             values[item.field.name] = value
+        renamed = {old: item.key for item in declared(cls) for old in item.spec.formerly}
         for name in raw:
-            if name not in own_keys:
+            if name in renamed:
+                self.problem(full_key(prefix, str(name)), f"unknown key (renamed to '{renamed[name]}')")
+            elif name not in own_keys:
                 self.problem(full_key(prefix, str(name)), "unknown key" + suggestion(str(name), own_keys))
         validate = getattr(cls, "validate", None)
         if validate is not None:
@@ -219,9 +228,24 @@ class _Reader:
             return _INVALID
         return raw
 
+    def _date(self, item: Declared, key: str, raw: Any) -> Any:
+        # YAML reads an unquoted 2027-01-31 as a date already; Pulumi config hands it over as text.
+        if isinstance(raw, datetime.date) and not isinstance(raw, datetime.datetime):
+            return raw
+        if isinstance(raw, str) and DATE_TEXT.match(raw):
+            try:
+                return datetime.date.fromisoformat(raw)
+            except ValueError:
+                pass
+        self.problem(key, f"expected a YYYY-MM-DD date, got {describe(raw)}")
+        return _INVALID
+
     def _strings(self, item: Declared, key: str, raw: Any) -> Any:
         if isinstance(raw, str) or not isinstance(raw, list):
             self.problem(key, f"expected a list of strings, got {describe(raw)}")
+            return _INVALID
+        if item.spec.non_empty and not raw:
+            self.problem(key, "must not be empty")
             return _INVALID
         items: list[str] = []
         ok = True

@@ -9,12 +9,13 @@ receive these frozen objects and never read config; a cross-field rule goes in t
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from components.settings.spec import Context, check_cidr, matches, setting
+from components.settings.spec import Context, check_cidr, matches, one_of, setting
 from policies.action_patterns import check_action_patterns
 
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
@@ -37,10 +38,23 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MFA_FOR_LOGIN = ("mandatory", "independent", "adaptive")
 # The rule function keeps 30 s of its timeout for reporting (TIME_BUDGET_SECONDS = timeout - 30).
 TIME_BUDGET_RESERVE_SECONDS = 30
-# RAM's per-account API flow control is not published; the default rate (20/s) stays well under
-# any plausible quota, and a stack whose quota is larger may raise it this far (throttling that
-# still happens is retried with backoff, so a too-high rate costs time, never a verdict).
-MAX_RAM_RPS = 2000
+# RAM's flow control is per API and per account: 100 requests/s for each read API the rule calls
+# (GetUser, ListUsers, ListPoliciesForUser, ListGroupsForUser, GetUserMFAInfo, ListAccessKeys, ...;
+# "Quota 100/1(s), dimension regionId, API, ParentUid" in the RAM API reference's quota page,
+# https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-quota).
+# The default keeps a fifth of it for everything else the account runs.
+RAM_API_QUOTA_PER_SECOND = 100
+RAM_RPS_DEFAULT = 80
+RAM_QUOTA_PAGE = "https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-quota"
+RULE_PATHS = ("console", "accessKey")
+# An exemption is a decision with an owner and an end: at most a year, renewed deliberately.
+MAX_EXEMPTION_DAYS = 365
+EXEMPTION_WARNING_DAYS = 14
+# RAM user names: letters, digits, `.`, `_`, `-`, at most 64 (RAM CreateUser UserName).
+RAM_USER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# OSS bucket names: 3..63 lowercase letters, digits and `-`, starting and ending with a letter or digit.
+BUCKET_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+REMEDIATION_ENGINES = ("function", "oos")
 # RAM SetSecurityPreference LoginNetworkMasks: at most 40 masks, 512 characters joined with `;`.
 MAX_NETWORK_MASKS = 40
 MAX_NETWORK_MASKS_LENGTH = 512
@@ -56,6 +70,46 @@ def _dangerous_actions(value: Any) -> tuple[Any, list[tuple[str, str]]]:
 
 def _memory(help_text: str, default: int) -> Any:
     return setting(default, help=help_text, low=128, high=3072, multiple_of=64)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exemption:
+    """One exemption entry, the same shape wherever something is exempted: who, why, until when."""
+
+    name: str = setting(help="what is exempt")
+    owner: str = setting(help="who answers for the exemption (team or person)")
+    reason: str = setting(help="why it is exempt")
+    expires: datetime.date = setting(
+        help=f"`YYYY-MM-DD`, in the future and at most {MAX_EXEMPTION_DAYS} days ahead; the exemption "
+        "applies through that day (UTC)",
+    )
+
+    @classmethod
+    def validate(cls, values: dict[str, Any], report: Report, context: Context) -> None:
+        expires = values["expires"]
+        if expires is None:
+            return
+        latest = context.today + datetime.timedelta(days=MAX_EXEMPTION_DAYS)
+        if expires < context.today:
+            report("expires", f"{expires.isoformat()} is in the past (today is {context.today.isoformat()})")
+        elif expires > latest:
+            report("expires", f"{expires.isoformat()} is more than {MAX_EXEMPTION_DAYS} days ahead "
+                              f"(at most {latest.isoformat()})")
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "name": self.name, "owner": self.owner, "reason": self.reason, "expires": self.expires.isoformat()
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserExemption(Exemption):
+    name: str = setting(help="RAM user name", pattern=RAM_USER_NAME_PATTERN, what="a valid RAM user name")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BucketExemption(Exemption):
+    name: str = setting(help="OSS bucket name", pattern=BUCKET_NAME_PATTERN, what="a valid OSS bucket name")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,11 +178,27 @@ class ComplianceRuleSettings:
     ram_max_concurrency: int = setting(
         8, help="RAM API calls in flight at once during a sweep", low=1, high=64
     )
-    ram_max_rps: int = setting(
-        20,
-        help="RAM requests per second; raise the rate only as far as your account's RAM API quota allows "
-        "(a full sweep needs ~2.2 calls per user: 1,000 users take >= 110 s at 20/s, 2.2 s at 1,000/s)",
-        low=1, high=MAX_RAM_RPS,
+    ram_requests_per_second: int = setting(
+        RAM_RPS_DEFAULT,
+        help="RAM requests per second per API, per account (the rule function paces each API on its own); "
+        f"RAM's flow control allows {RAM_API_QUOTA_PER_SECOND}/s per read API per account ({RAM_QUOTA_PAGE})",
+        low=1, high=RAM_API_QUOTA_PER_SECOND, formerly=("ramMaxRps",),
+    )
+    credential_report_max_age_minutes: int = setting(
+        60, help="how old the IMS credential report may be before a sweep generates a new one",
+        low=5, high=1440,
+    )
+    paths: tuple[str, ...] = setting(
+        RULE_PATHS,
+        help="credential paths the rule checks (rule parameter `paths`): `console` (password sign-in "
+        "without MFA) and/or `accessKey` (active AccessKeys); `console` alone is the seeds' behaviour",
+        item_check=one_of(RULE_PATHS),
+        non_empty=True, accepts="list of `console`, `accessKey`",
+    )
+    exempt_users: tuple[UserExemption, ...] = setting(
+        (),
+        help="RAM users reported COMPLIANT with an `exempt until <date>` annotation while the entry holds",
+        unique_by="name",
     )
 
     @property
@@ -141,7 +211,17 @@ class RemediationSettings:
     SECTION_HELP: ClassVar[str] = "Remediation of public OSS buckets found by a managed Config rule."
 
     enabled: bool = setting(True, help="create the remediation pipeline")
-    dry_run: bool = setting(False, help="log what would change, change nothing")
+    dry_run: bool = setting(False, help="log what would change, change nothing (engine `function` only)")
+    engine: str = setting(
+        "function",
+        help="`function`: an FC function behind an MNS topic re-reads each ACL and writes an audit line "
+        "(dry run possible); `oos`: Cloud Config's own remediation with the OOS template "
+        "`ACS-OSS-PutBucketAcl` (no function, topic or trigger)",
+        choices=REMEDIATION_ENGINES,
+    )
+    exempt_buckets: tuple[BucketExemption, ...] = setting(
+        (), help="buckets excluded from the managed rule and skipped by the function", unique_by="name"
+    )
     topic_name: str = setting(
         "MNSTestConfig", help="MNS topic receiving non-compliance events", pattern=TOPIC_NAME_PATTERN,
         what="a valid MNS topic name",

@@ -76,6 +76,8 @@ def accepts(item: Declared) -> str:
         if spec.pattern is not None:
             return spec.what.removeprefix("a valid ").removeprefix("a ")
         return "text"
+    if item.kind == "date":
+        return "date `YYYY-MM-DD`"
     if item.kind == "strings":
         return "list of strings"
     if item.kind == "records":

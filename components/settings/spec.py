@@ -54,6 +54,10 @@ class Spec:
     shown_default: str | None = None
     # Record lists: the field whose value must be unique across entries.
     unique_by: str | None = None
+    # Lists: an empty list is a mistake, not "none".
+    non_empty: bool = False
+    # Keys this one replaced: a stack still using one is told the new name.
+    formerly: tuple[str, ...] = ()
 
 
 def setting(default: Any = dataclasses.MISSING, *, help: str, **spec: Any) -> Any:
@@ -89,6 +93,15 @@ def check_cidr(item: str) -> str | None:
     except ValueError as exc:
         return f"{item!r} is not a CIDR network ({exc})"
     return None
+
+
+def one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
+    """An item check: the item must be one of `choices`."""
+
+    def check(item: str) -> str | None:
+        return None if item in choices else f"{item!r} is not one of {', '.join(choices)}"
+
+    return check
 
 
 def matches(pattern: re.Pattern[str], what: str) -> Callable[[str], str | None]:
