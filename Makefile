@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: test lint plan snapshots vendor package-smoke bench clean
+.PHONY: test lint plan snapshots settings-docs vendor package-smoke bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt functions/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,3 +46,7 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
+
+# Regenerate Pulumi.yaml's config block and the key table of stacks/README.md from the declaration.
+settings-docs: $(VENV)/.installed
+	$(PY) -m components.settings.render

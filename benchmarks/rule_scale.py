@@ -51,7 +51,7 @@ from alibabacloud_ram20150501.client import Client as RamClient  # noqa: E402
 from alibabacloud_tea_openapi.utils_models import Config  # noqa: E402
 from darabonba.runtime import RuntimeOptions  # noqa: E402
 
-from components.settings import MAX_RAM_RPS, ComplianceRuleSettings  # noqa: E402
+from components.settings import RAM_API_QUOTA_PER_SECOND, ComplianceRuleSettings  # noqa: E402
 from functions.common.env import Endpoint  # noqa: E402
 from functions.mfa_rule import ram_facts  # noqa: E402
 from functions.mfa_rule.handler import Runtime, handle  # noqa: E402
@@ -59,8 +59,8 @@ from functions.mfa_rule.settings import Settings  # noqa: E402
 from tests.fakes.fixtures import TEST_KEY_ID, TEST_SECRET, TEST_TOKEN, context, load, synthetic_account  # noqa: E402
 
 DANGEROUS = ["ecs:*", "oss:*", "log:*"]
-DEPLOYED = ComplianceRuleSettings(dangerous_actions=())  # the stacks' defaults: RAM_MAX_RPS, time budget
-STACK_MAX_RPS = MAX_RAM_RPS  # the upper bound components/settings.py accepts for ramMaxRps
+DEPLOYED = ComplianceRuleSettings(dangerous_actions=())  # the stacks' defaults: RAM rate, time budget
+STACK_MAX_RPS = RAM_API_QUOTA_PER_SECOND  # the upper bound the settings accept for ramRequestsPerSecond
 
 
 class FakeProcess:
@@ -158,10 +158,12 @@ def rate_bound_lines(rps_used: float, ram_calls: int, base_wall: float) -> list[
     # The function keeps part of its budget back for PutEvaluations; RAM calls get the rest.
     ram_budget = budget - Settings(time_budget_seconds=budget).report_reserve_seconds
     lines = [
-        f"rate used: RAM_MAX_RPS={rps_used:g} (--rps); the stacks deploy RAM_MAX_RPS={DEPLOYED.ram_max_rps} "
-        f"by default (ramMaxRps, at most {STACK_MAX_RPS})"
+        f"rate used: RAM_MAX_RPS={rps_used:g} (--rps); "
+        f"the stacks deploy {DEPLOYED.ram_requests_per_second}/s "
+        f"by default (ramRequestsPerSecond, at most {STACK_MAX_RPS})"
     ]
-    for label, rps in (("deployed default", DEPLOYED.ram_max_rps), ("stack maximum", STACK_MAX_RPS)):
+    rates = (("deployed default", DEPLOYED.ram_requests_per_second), ("stack maximum", STACK_MAX_RPS))
+    for label, rps in rates:
         floor = ram_calls / rps
         fits = "within" if floor <= ram_budget else "OVER"
         lines.append(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_alicloud as alicloud
 
+from components.exemptions import exemptions_env
 from components.fc import FunctionSpec, deploy_function
 from components.packaging import FunctionPackage, package_function
 from components.settings import ComplianceRuleSettings, FunctionComputeSettings
@@ -23,14 +24,27 @@ TRIGGER_TYPES = "ConfigurationItemChangeNotification,ScheduledNotification"
 RESOURCE_TYPES = ["ACS::RAM::User"]
 
 
-def rule_environment(rule: ComplianceRuleSettings) -> dict[str, str]:
+def rule_environment(
+    rule: ComplianceRuleSettings, account_id: pulumi.Input[str]
+) -> dict[str, pulumi.Input[str]]:
     """Environment of the rule function (never credentials: it runs on its role's STS token)."""
     return {
+        "ACCOUNT_ID": account_id,
+        "CREDENTIAL_REPORT_MAX_AGE_SECONDS": str(rule.credential_report_max_age_minutes * 60),
+        "EXEMPT_USERS": exemptions_env(rule.exempt_users),
         "LOG_LEVEL": rule.log_level,
         "RAM_MAX_CONCURRENCY": str(rule.ram_max_concurrency),
-        "RAM_MAX_RPS": str(rule.ram_max_rps),
+        # Transitional: what today's rule function reads, until it reads RAM_RPS_PER_API (issue 8).
+        # The per-API rate is also a safe total rate.
+        "RAM_MAX_RPS": str(rule.ram_requests_per_second),
+        "RAM_RPS_PER_API": str(rule.ram_requests_per_second),
         "TIME_BUDGET_SECONDS": str(rule.time_budget_seconds),
     }
+
+
+def rule_parameters(rule: ComplianceRuleSettings) -> dict[str, str]:
+    """The rule's input parameters: Cloud Config hands them to every evaluation (comma-joined text)."""
+    return {"dangerousActions": ",".join(rule.dangerous_actions), "paths": ",".join(rule.paths)}
 
 
 class MfaComplianceRule(pulumi.ComponentResource):
@@ -62,7 +76,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
                 description=f"Evaluates the {rule.rule_name} Cloud Config rule",
                 timeout_seconds=rule.timeout_seconds,
                 memory_mb=rule.memory_mb,
-                environment=rule_environment(rule),
+                environment=rule_environment(rule, account_id),
             ),
             package=package,
             policy_document=documents.load("ram/mfa-rule-function.json"),
@@ -77,7 +91,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
             description=rule.description,
             source_owner="CUSTOM_FC",
             source_identifier=function.arn,
-            input_parameters={"dangerousActions": ",".join(rule.dangerous_actions)},
+            input_parameters=rule_parameters(rule),
             config_rule_trigger_types=TRIGGER_TYPES,
             maximum_execution_frequency=rule.maximum_execution_frequency,
             resource_types_scopes=RESOURCE_TYPES,

@@ -66,7 +66,7 @@ def test_only_the_settings_loader_reads_pulumi_config():
         for p in modules(folder)
         if "pulumi.Config" in p.read_text() or "pulumi.config" in p.read_text()
     ]
-    assert readers == ["components/settings.py"]
+    assert readers == ["components/settings/loader.py"]
 
 
 def test_layer_check_sees_nested_imports(tmp_path):

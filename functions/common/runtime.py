@@ -6,6 +6,7 @@ sleep (so backoff costs no real time) and, where needed, a fake clock.
 
 from __future__ import annotations
 
+import datetime
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -22,3 +23,9 @@ class Runtime(Generic[S]):
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
     rng: Callable[[], float] = field(default=random.random, compare=False)
     clock: Callable[[], float] = field(default=time.monotonic, compare=False)
+    # The calendar day exemption expiries are judged on (UTC); tests pin it.
+    today: Callable[[], datetime.date] = field(default=lambda: _utc_today(), compare=False)
+
+
+def _utc_today() -> datetime.date:
+    return datetime.datetime.now(datetime.timezone.utc).date()

@@ -7,9 +7,11 @@ Delivery shapes (the trigger's NotifyContentFormat):
 - STREAM: the raw body, or `{"body": "<body>", "attrs": {...}}` when the message has attributes.
 The body is the event's JSON text, or that text base64-encoded (publishers may encode it).
 
-Config event (inside the body):
+Config event (inside the body; "Example of resource non-compliance events",
+https://help.aliyun.com/en/document_detail/309463.html):
     {"evaluationResultIdentifier": {"evaluationResultQualifier": {"configRuleName", "resourceId",
-      "resourceType", "regionId", "resourceName"?}, "orderingTimestamp"}, "complianceType", ...}
+      "resourceType", "regionId", "resourceName"?, "resourceOwnerId"?}, "orderingTimestamp"},
+     "complianceType", "accountId", ...}
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class NonComplianceEvent:
     resource_type: str
     region_id: str
     compliance_type: str
+    # The resource owner (qualifier `resourceOwnerId`, else the event's `accountId`), as text.
+    account_id: str | None = None
 
     @property
     def bucket(self) -> str:
@@ -79,7 +83,19 @@ def _config_event(
         raise EventError(f"{path}.regionId", f"{region!r} is not a region id")
     if resource_type == "ACS::OSS::Bucket" and not _BUCKET.match(resource_id):
         raise EventError(f"{path}.resourceId", f"{resource_id!r} is not a valid bucket name")
-    return NonComplianceEvent(delivery, topic, rule, resource_id, resource_type, region, compliance)
+    account = _account(qualifier.get("resourceOwnerId"), f"{path}.resourceOwnerId")
+    account = account or _account(body.get("accountId"), f"{field}.accountId")
+    return NonComplianceEvent(delivery, topic, rule, resource_id, resource_type, region, compliance, account)
+
+
+def _account(value: object, field: str) -> str | None:
+    """Config writes account ids as numbers or as digit strings (its MNS and SLS examples differ)."""
+    if value is None:
+        return None
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not text.isdigit():
+        raise EventError(field, f"{value!r} is not an account id")
+    return text
 
 
 def _body(value: object, field: str) -> dict[str, Any]:

@@ -1,9 +1,15 @@
 """FC entry point of the OSS ACL remediation (MNS topic trigger). Never raises.
 
 Acts only on a NON_COMPLIANT verdict of the configured rule (RULE_NAME) about an
-`ACS::OSS::Bucket`; anything else is returned as ignored, with the reason. The ACL is read
-first (already private: nothing to do), then set to `private` unless DRY_RUN. Exactly one
-structured audit line is logged per event, whatever the outcome.
+`ACS::OSS::Bucket` of the function's own account; anything else is returned as ignored, with the
+reason. The own account is FC's invocation context `account_id` ("the ID of the Alibaba Cloud
+account the function belongs to", Python runtime context,
+https://help.aliyun.com/zh/functioncompute/fc-3-0/user-guide/context-1), checked against the
+ACCOUNT_ID the component deployed; an event naming no account, or another one, is never ours to
+act on (a message on the topic is not proof of where it came from). An exempt bucket (EXEMPT_BUCKETS,
+until its expiry) is skipped with status `exempt`. The ACL is read first (already private:
+nothing to do), then set to `private` unless DRY_RUN. Exactly one structured audit line is
+logged per event, whatever the outcome.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 from functions.common import cloud_errors, credentials, logjson
 from functions.common.env import SettingsError
 from functions.common.errors import EventError
+from functions.common.exemptions import find
 from functions.common.retry import Deadline, DeadlineExceeded, RetriesExhausted
 from functions.common.runtime import Runtime
 from functions.oss_acl_remediation import settings
@@ -56,13 +63,20 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
         "bucket": ev.resource_id,
         "resourceType": ev.resource_type,
         "region": ev.region_id,
+        "account": ev.account_id,
         "complianceType": ev.compliance_type,
         "delivery": ev.delivery,
         "dryRun": conf.dry_run,
     }
-    reason = _ignored_because(ev, conf)
+    own_account, problem = _own_account(context, conf)
+    if problem:
+        return {**result, "status": "failed", "reason": problem}
+    reason = _ignored_because(ev, conf) or _foreign(ev, own_account)
     if reason:
         return {**result, "status": "ignored", "reason": reason}
+    exemption = find(conf.exempt_buckets, ev.bucket, runtime.today())
+    if exemption is not None:
+        return {**result, "status": "exempt", "reason": exemption.annotation()}
     try:
         creds = credentials.resolve(context, runtime.environ)
     except credentials.CredentialsError as exc:
@@ -112,6 +126,27 @@ def _ignored_because(ev: NonComplianceEvent, conf: Settings) -> str | None:
         return f"resource type {ev.resource_type} is not {BUCKET_TYPE}"
     if ev.compliance_type != NON_COMPLIANT:
         return f"compliance type {ev.compliance_type} is not {NON_COMPLIANT}"
+    return None
+
+
+def _own_account(context: object, conf: Settings) -> tuple[str | None, str | None]:
+    """(account id, None), or (None, why it cannot be known): fail closed, change nothing."""
+    from_context = getattr(context, "account_id", None)
+    from_context = str(from_context) if from_context else None
+    if from_context and conf.account_id and from_context != conf.account_id:
+        return None, (f"invocation context account {from_context} is not the deployed ACCOUNT_ID "
+                      f"{conf.account_id}")
+    account = from_context or conf.account_id
+    if account is None:
+        return None, "own account unknown: no account_id in the invocation context and no ACCOUNT_ID"
+    return account, None
+
+
+def _foreign(ev: NonComplianceEvent, own_account: str | None) -> str | None:
+    if ev.account_id is None:
+        return "event names no account (accountId / resourceOwnerId)"
+    if ev.account_id != own_account:
+        return f"account {ev.account_id} is not this function's account {own_account}"
     return None
 
 

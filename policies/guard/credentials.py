@@ -16,8 +16,10 @@ _AWS_KEY_ID = re.compile(r"(?:AKIA|ASIA)[0-9A-Z]{16}")
 _ALIBABA_SECRET = re.compile(r"[0-9A-Za-z]{30}")
 # AWS secret access keys: 40 characters of base64 alphabet.
 _AWS_SECRET = re.compile(r"[0-9A-Za-z/+]{40}")
+# `CREDENTIAL_REPORT_*` names settings of RAM's credential report (a report about credentials,
+# GenerateCredentialReport/GetCredentialReport), not a credential.
 _CREDENTIAL_NAME = re.compile(
-    r"access.?key|secret|password|passwd|token|credential|private.?key|^ak$|^sk$", re.IGNORECASE)
+    r"access.?key|secret|password|passwd|token|credential(?!.?report)|private.?key|^ak$|^sk$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ def test_dev_maps_the_seed_walkthroughs_on_fc2(plans):
     by_name = {r["name"]: r for r in plan["resources"]}
     rule = by_name["mfa-rule-rule"]["inputs"]
     assert rule["ruleName"] == "RamUserMFA"
-    assert rule["inputParameters"] == {"dangerousActions": "ecs:*,oss:*,log:*"}
+    assert rule["inputParameters"] == {"dangerousActions": "ecs:*,oss:*,log:*", "paths": "console,accessKey"}
     assert rule["sourceIdentifier"] == (
         "acs:fc:ap-southeast-1:5123456789012345:services/Ram_User.LATEST/functions/RamDangerousPolicyUserBindMFA"
     )
@@ -208,8 +208,8 @@ INVALID = [
     ),
     (
         "RAM request rate above the settable ceiling",
-        put(RULE, "ramMaxRps", 2001),
-        ["baseline:complianceRule.ramMaxRps: 2001 is out of range 1..2000"],
+        put(RULE, "ramRequestsPerSecond", 101),
+        ["baseline:complianceRule.ramRequestsPerSecond: 101 is out of range 1..100"],
     ),
     (
         "misspelled key",

@@ -18,7 +18,7 @@ def test_tree_shows_components_children_and_key_inputs(capsys):
     assert out.startswith("stack dev (project baseline): 29 resources\n")
     assert "├─ baseline:alicloud:MfaComplianceRule  mfa-rule\n" in out
     assert "│  └─ alicloud:cfg/rule:Rule  mfa-rule-rule\n" in out
-    assert 'inputParameters: {"dangerousActions":"ecs:*,oss:*,log:*"}' in out
+    assert 'inputParameters: {"dangerousActions":"ecs:*,oss:*,log:*","paths":"console,accessKey"}' in out
     assert "  remediationTopicArn: acs:mns:ap-southeast-1:5123456789012345:/topics/MNSTestConfig" in out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
 
 import pulumi
@@ -10,7 +12,7 @@ import pytest
 from baseline.mocks import run_with_mocks
 from components.mfa_rule import TYPE, MfaComplianceRule
 from components.packaging import PackagingError
-from components.settings import FunctionComputeSettings
+from components.settings import FunctionComputeSettings, UserExemption
 from policies import Decision, Request, documents, evaluate, holds
 from tests.components.support import ACCOUNT, FC2, FC3, REGION, RULE, ram_policy
 
@@ -30,12 +32,37 @@ def test_fc3_rule_inputs_are_exactly_the_custom_rule_cloud_config_expects(rule_p
         "description": RULE.description,
         "sourceOwner": "CUSTOM_FC",
         "sourceIdentifier": f"acs:fc:{REGION}:{ACCOUNT}:functions/RamDangerousPolicyUserBindMFA",
-        "inputParameters": {"dangerousActions": "ecs:*,oss:*,log:*"},
+        "inputParameters": {"dangerousActions": "ecs:*,oss:*,log:*", "paths": "console,accessKey"},
         "configRuleTriggerTypes": "ConfigurationItemChangeNotification,ScheduledNotification",
         "maximumExecutionFrequency": "One_Hour",
         "resourceTypesScopes": ["ACS::RAM::User"],
         "riskLevel": 1,
     }
+
+
+def test_narrowed_paths_exemptions_and_rates_reach_the_rule_and_its_function(rule_package):
+    rule = dataclasses.replace(
+        RULE,
+        paths=("console",),
+        ram_requests_per_second=50,
+        credential_report_max_age_minutes=15,
+        exempt_users=(
+            UserExemption(name="breakglass", owner="sec-team", reason="emergency access",
+                          expires=datetime.date(2027, 3, 31)),
+        ),
+    )
+    run = run_with_mocks(
+        lambda: MfaComplianceRule("mfa", region=REGION, fc=FC3, rule=rule, package=rule_package)
+    )
+    assert run.one(RULE_TYPE).inputs["inputParameters"]["paths"] == "console"
+    env = run.one("alicloud:fc/v3Function:V3Function").inputs["environmentVariables"]
+    assert json.loads(env["EXEMPT_USERS"]) == [
+        {"name": "breakglass", "owner": "sec-team", "reason": "emergency access", "expires": "2027-03-31"}
+    ]
+    assert env["EXEMPT_USERS"] == (
+        '[{"name":"breakglass","owner":"sec-team","reason":"emergency access","expires":"2027-03-31"}]'
+    )
+    assert (env["RAM_RPS_PER_API"], env["CREDENTIAL_REPORT_MAX_AGE_SECONDS"]) == ("50", "900")
 
 
 def test_fc2_rule_source_identifier_names_service_and_function(rule_package):
@@ -58,9 +85,13 @@ def test_fc3_function_has_role_code_environment_timeout_and_memory(rule_package)
     assert function["memorySize"] == 512
     assert function["internetAccess"] is True
     assert function["environmentVariables"] == {
+        "ACCOUNT_ID": ACCOUNT,
+        "CREDENTIAL_REPORT_MAX_AGE_SECONDS": "3600",
+        "EXEMPT_USERS": "[]",
         "LOG_LEVEL": "INFO",
         "RAM_MAX_CONCURRENCY": "8",
-        "RAM_MAX_RPS": "20",
+        "RAM_MAX_RPS": "80",
+        "RAM_RPS_PER_API": "80",
         "TIME_BUDGET_SECONDS": "270",
     }
     assert function["code"]["checksum"] == rule_package.crc64

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
 
 from components.settings import (
+    BucketExemption,
     ComplianceRuleSettings,
+    Exemption,
     SettingsError,
+    UserExemption,
     load_stack_file,
     settings_from_config,
 )
@@ -81,3 +85,93 @@ def test_a_stack_file_without_a_mapping_is_rejected(tmp_path):
     path = write(tmp_path / "Pulumi.x.yaml", "- just\n- a list\n")
     with pytest.raises(SettingsError, match=r"^Pulumi.x.yaml: expected a mapping with a 'config' key$"):
         load_stack_file(path)
+
+
+TODAY = datetime.date(2026, 12, 2)
+
+
+def _rule_with(**fields):
+    return {**MINIMAL, "baseline:complianceRule": {"dangerousActions": ["ecs:*"], **fields}}
+
+
+def _problems(config):
+    with pytest.raises(SettingsError) as caught:
+        settings_from_config(config, today=TODAY)
+    return list(caught.value.problems)
+
+
+def test_user_and_bucket_exemptions_share_one_entry_shape_and_parse_dates():
+    entry = {"name": "breakglass", "owner": "sec-team", "reason": "emergency access", "expires": "2027-06-30"}
+    config = {
+        **_rule_with(exemptUsers=[entry]),
+        # YAML reads an unquoted date as a date; Pulumi config hands over text: both are accepted.
+        "baseline:remediation": {"exemptBuckets": [{**entry, "name": "www-static-site",
+                                                    "expires": datetime.date(2026, 12, 2)}]},
+    }
+    settings = settings_from_config(config, today=TODAY)
+    assert settings.compliance_rule.exempt_users == (
+        UserExemption(name="breakglass", owner="sec-team", reason="emergency access",
+                      expires=datetime.date(2027, 6, 30)),
+    )
+    (bucket,) = settings.remediation.exempt_buckets
+    assert isinstance(bucket, BucketExemption) and isinstance(bucket, Exemption)
+    assert bucket.expires == TODAY  # the last day it applies
+
+
+def test_exemptions_without_expiry_expired_or_too_far_ahead_are_refused_naming_the_key():
+    base = {"owner": "web", "reason": "static site"}
+    config = {
+        **_rule_with(exemptUsers=[{"name": "alice", **base}]),
+        "baseline:remediation": {"exemptBuckets": [
+            {"name": "site-a", **base, "expires": "2026-12-01"},
+            {"name": "site-b", **base, "expires": "2027-12-03"},
+            {"name": "site-c", **base, "expires": "2027-12-02"},
+            {"name": "site-d", **base, "expires": "31/12/2026"},
+        ]},
+    }
+    assert _problems(config) == [
+        "baseline:complianceRule.exemptUsers[0].expires: required",
+        "baseline:remediation.exemptBuckets[0].expires: 2026-12-01 is in the past (today is 2026-12-02)",
+        "baseline:remediation.exemptBuckets[1].expires: 2027-12-03 is more than 365 days ahead "
+        "(at most 2027-12-02)",
+        "baseline:remediation.exemptBuckets[3].expires: expected a YYYY-MM-DD date, got string '31/12/2026'",
+    ]
+
+
+def test_an_exemption_entry_reports_every_bad_field_unknown_keys_and_repeats():
+    good = {"name": "bob", "owner": "ops", "reason": "migration", "expires": "2027-01-01"}
+    config = _rule_with(exemptUsers=[
+        good,
+        {**good, "owner": "", "reson": "typo"},
+        {**good, "name": "not a user!"},
+        "bob",
+    ])
+    assert _problems(config) == [
+        "baseline:complianceRule.exemptUsers[1].owner: expected a non-empty string, got string ''",
+        "baseline:complianceRule.exemptUsers[1].reson: unknown key (did you mean 'reason'?)",
+        "baseline:complianceRule.exemptUsers[1].name: 'bob' is listed twice",
+        "baseline:complianceRule.exemptUsers[2].name: 'not a user!' is not a valid RAM user name",
+        "baseline:complianceRule.exemptUsers[3]: expected a mapping, got string 'bob'",
+    ]
+
+
+def test_rule_paths_default_to_both_and_must_be_known_distinct_and_non_empty():
+    assert settings_from_config(MINIMAL).compliance_rule.paths == ("console", "accessKey")
+    assert settings_from_config(_rule_with(paths=["console"])).compliance_rule.paths == ("console",)
+    assert _problems(_rule_with(paths=[])) == ["baseline:complianceRule.paths: must not be empty"]
+    assert _problems(_rule_with(paths=["console", "sso", "console"])) == [
+        "baseline:complianceRule.paths[1]: 'sso' is not one of console, accessKey",
+        "baseline:complianceRule.paths[2]: 'console' is listed twice",
+    ]
+
+
+def test_ram_rate_is_per_api_and_bounded_by_rams_published_quota():
+    rule = settings_from_config(MINIMAL).compliance_rule
+    assert (rule.ram_requests_per_second, rule.credential_report_max_age_minutes) == (80, 60)
+    assert _problems(_rule_with(ramRequestsPerSecond=101, credentialReportMaxAgeMinutes=4)) == [
+        "baseline:complianceRule.ramRequestsPerSecond: 101 is out of range 1..100",
+        "baseline:complianceRule.credentialReportMaxAgeMinutes: 4 is out of range 5..1440",
+    ]
+    assert _problems(_rule_with(ramMaxRps=20)) == [
+        "baseline:complianceRule.ramMaxRps: unknown key (renamed to 'ramRequestsPerSecond')"
+    ]

@@ -14,6 +14,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TEST_KEY_ID = "STS.test-key-id"
 TEST_SECRET = "test-secret-not-a-key"
 TEST_TOKEN = "STS.test-token"
+# The account of tests/fixtures/snapshots/account.json and of the Config event fixtures.
+ACCOUNT_ID = "5123456789012345"
 
 
 def load(relative: str) -> Any:
@@ -21,12 +23,13 @@ def load(relative: str) -> Any:
     return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
 
 
-def context(region: str = "ap-southeast-1") -> SimpleNamespace:
-    """What FC's python3.10 runtime passes as `context`: the role's STS credentials and the region."""
+def context(region: str = "ap-southeast-1", account_id: str | None = ACCOUNT_ID) -> SimpleNamespace:
+    """What FC's python3.10 runtime passes as `context`: the role's STS credentials, the region and
+    the account the function belongs to (`account_id`)."""
     creds = SimpleNamespace(
         access_key_id=TEST_KEY_ID, access_key_secret=TEST_SECRET, security_token=TEST_TOKEN
     )
-    return SimpleNamespace(credentials=creds, region=region, request_id="test-request")
+    return SimpleNamespace(credentials=creds, region=region, request_id="test-request", account_id=account_id)
 
 
 def change_event(user: str, user_id: str, **overrides: Any) -> dict[str, Any]:

@@ -118,6 +118,20 @@ def test_function_env_credential_named_variable_is_reported_even_with_a_harmless
     ]
 
 
+@pytest.mark.parametrize("name", ["CREDENTIALS", "DB_CREDENTIAL", "CREDENTIAL_FILE"])
+def test_function_env_credential_names_are_reported(name):
+    assert run(checks.function_env_no_credentials, checks.V3_FUNCTION, v3_function({name: "x"}, "f")) == [
+        f"env var '{name}' of function 'f' is named like a credential; functions must use "
+        "their role's STS credentials"
+    ]
+
+
+def test_function_env_credential_report_setting_is_not_a_credential():
+    """The rule function's `CREDENTIAL_REPORT_MAX_AGE_SECONDS` configures RAM's credential report."""
+    env = {"CREDENTIAL_REPORT_MAX_AGE_SECONDS": "3600"}
+    assert run(checks.function_env_no_credentials, checks.V3_FUNCTION, v3_function(env)) == []
+
+
 def test_function_env_thirty_lowercase_letters_is_not_a_secret():
     env = {"NAME": "abcdefghijklmnopqrstuvwxyzabcd"}
     assert run(checks.function_env_no_credentials, checks.V3_FUNCTION, v3_function(env)) == []

@@ -29,6 +29,8 @@ READ_VARS = (
     "OSS_ENDPOINT",
     "TIME_BUDGET_SECONDS",
     "LOG_LEVEL",
+    "ACCOUNT_ID",
+    "EXEMPT_BUCKETS",
     credentials.ENV_ID,
     credentials.ENV_SECRET,
     credentials.ENV_TOKEN,
@@ -39,6 +41,7 @@ EVENT_FIELDS = {
     "bucket": "config-snapshot",
     "resourceType": "ACS::OSS::Bucket",
     "region": "ap-southeast-1",
+    "account": "5123456789012345",
     "complianceType": "NON_COMPLIANT",
     "delivery": "json",
 }

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import base64
 import copy
+import datetime
 import json
 
 import pytest
 
 from functions.common.env import Endpoint
+from functions.common.exemptions import Exemption
 from functions.common.retry import RetryPolicy
 from functions.oss_acl_remediation.handler import Runtime, handle
 from functions.oss_acl_remediation.settings import Settings
 from tests.fakes import faults
 from tests.fakes.cloud import FakeCloud
-from tests.fakes.fixtures import TEST_KEY_ID, TEST_TOKEN, context, load
+from tests.fakes.fixtures import ACCOUNT_ID, TEST_KEY_ID, TEST_TOKEN, context, load
 from tests.functions.conftest import Sleeps
 
 RULE = "oss-bucket-public-read-prohibited"
@@ -28,7 +30,9 @@ def oss() -> FakeCloud:
         yield fake
 
 
-def runtime(cloud: FakeCloud, sleeps: Sleeps | None = None, **overrides: object) -> Runtime:
+def runtime(
+    cloud: FakeCloud, sleeps: Sleeps | None = None, today: datetime.date | None = None, **overrides: object
+) -> Runtime:
     values: dict[str, object] = {
         "rule_name": RULE,
         "oss_endpoint": Endpoint(cloud.endpoint, "http"),
@@ -37,7 +41,8 @@ def runtime(cloud: FakeCloud, sleeps: Sleeps | None = None, **overrides: object)
         "time_budget_seconds": 10.0,
     }
     values.update(overrides)
-    return Runtime(Settings(**values), sleep=sleeps or Sleeps())  # type: ignore[arg-type]
+    day = today or datetime.date(2026, 12, 2)
+    return Runtime(Settings(**values), sleep=sleeps or Sleeps(), today=lambda: day)  # type: ignore[arg-type]
 
 
 def mns(event: dict | None = None, **qualifier: str) -> bytes:
@@ -195,3 +200,68 @@ def test_missing_rule_name_setting_fails_with_one_audit_line(monkeypatch, caplog
     assert result["status"] == "failed"
     assert result["reason"] == "RULE_NAME: missing (the Config rule whose events this function remediates)"
     assert len(audit_lines(caplog)) == 1
+
+
+# --- own account only (a forged message naming another account is never acted on) -----------------
+
+def _without_account(**qualifier: object) -> bytes:
+    body = copy.deepcopy(CONFIG_EVENT)
+    body.pop("accountId")
+    body["evaluationResultIdentifier"]["evaluationResultQualifier"].pop("resourceOwnerId")
+    body["evaluationResultIdentifier"]["evaluationResultQualifier"].update(qualifier)
+    return json.dumps({**load("events/mns_json.json"), "Message": json.dumps(body)}).encode()
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        (mns(resourceOwnerId=1999999999999999), "account 1999999999999999 is not this function's account "
+                                                "5123456789012345"),
+        (mns({**CONFIG_EVENT, "accountId": "1999999999999999"}, resourceOwnerId=None),
+         "account 1999999999999999 is not this function's account 5123456789012345"),
+        (_without_account(), "event names no account (accountId / resourceOwnerId)"),
+    ],
+    ids=["other-owner", "other-account-as-text", "no-account"],
+)
+def test_events_about_another_account_are_ignored_without_an_oss_call(oss, caplog, event, reason):
+    result = handle(event, context(), runtime(oss))
+    assert (result["status"], result["reason"]) == ("ignored", reason)
+    assert oss.calls == [] and oss.account.buckets["config-snapshot"]["acl"] == "public-read"
+    assert audit_lines(caplog)[-1]["reason"] == reason
+
+
+def test_without_a_known_own_account_nothing_is_changed(oss):
+    result = handle(mns(), context(account_id=None), runtime(oss))
+    assert result["status"] == "failed" and result["reason"].startswith("own account unknown")
+    assert oss.calls == []
+
+
+def test_context_account_must_agree_with_the_deployed_account_id(oss):
+    result = handle(mns(), context(), runtime(oss, account_id="1999999999999999"))
+    assert result == {**result, "status": "failed",
+                      "reason": "invocation context account 5123456789012345 is not the deployed "
+                                "ACCOUNT_ID 1999999999999999"}
+    assert oss.calls == []
+    # Without a context account (a runtime that omits it) the deployed ACCOUNT_ID decides.
+    fallback = handle(mns(), context(account_id=None), runtime(oss, account_id=ACCOUNT_ID))
+    assert fallback["status"] == "remediated"
+
+
+# --- exemptions --------------------------------------------------------------------------------
+
+EXEMPT = Exemption("config-snapshot", "web-team", "static site origin", datetime.date(2027, 1, 31))
+
+
+def test_an_exempt_bucket_is_skipped_with_an_exempt_audit_line(oss, caplog):
+    on_its_last_day = runtime(oss, exempt_buckets=(EXEMPT,), today=datetime.date(2027, 1, 31))
+    result = handle(mns(), context(), on_its_last_day)
+    assert (result["status"], result["reason"]) == (
+        "exempt", "exempt until 2027-01-31: static site origin (web-team)")
+    assert oss.calls == [] and audit_lines(caplog)[-1]["status"] == "exempt"
+
+
+def test_an_expired_exemption_no_longer_protects_the_bucket(oss):
+    the_day_after = runtime(oss, exempt_buckets=(EXEMPT,), today=datetime.date(2027, 2, 1))
+    result = handle(mns(), context(), the_day_after)
+    assert result["status"] == "remediated"
+    assert oss.account.buckets["config-snapshot"]["acl"] == "private"

@@ -1,0 +1,365 @@
+"""Every stack setting, declared once: one `setting(...)` field per key.
+
+To add a key: add one field to the section's dataclass below (type annotation, default, help,
+range/choices/pattern), then run `make settings-docs` to regenerate the `config:` block of
+`Pulumi.yaml` and the key table of `stacks/README.md` (a test fails until you do). Components
+receive these frozen objects and never read config; a cross-field rule goes in the section's
+`validate` classmethod.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from components.settings.spec import Context, check_cidr, matches, one_of, setting
+from policies.action_patterns import check_action_patterns
+
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
+# Function Compute: letters, digits, `_` and `-`, starting with a letter or `_`, at most 64 (128 for FC 3).
+FC_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+# MNS topic names: letters, digits and `-`, starting with a letter, at most 256.
+TOPIC_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,255}$")
+# Cloud Config rule names: 1..128 of letters, digits, `_`, `-` (the seeds use `RamUserMFA`).
+RULE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+LOG_PROJECT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+LOG_STORE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
+IAM_NAME_PATTERN = re.compile(r"^[\w+=,.@-]{1,128}$")
+IAM_POLICY_ARN_PATTERN = re.compile(r"^arn:aws(-[a-z]+)*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$")
+
+FC_GENERATIONS = (2, 3)
+FC_RUNTIMES = ("python3.10",)
+EXECUTION_FREQUENCIES = ("One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours")
+RETRY_STRATEGIES = ("BACKOFF_RETRY", "EXPONENTIAL_DECAY_RETRY")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MFA_FOR_LOGIN = ("mandatory", "independent", "adaptive")
+# The rule function keeps 30 s of its timeout for reporting (TIME_BUDGET_SECONDS = timeout - 30).
+TIME_BUDGET_RESERVE_SECONDS = 30
+# RAM's flow control is per API and per account: 100 requests/s for each read API the rule calls
+# (GetUser, ListUsers, ListPoliciesForUser, ListGroupsForUser, GetUserMFAInfo, ListAccessKeys, ...;
+# "Quota 100/1(s), dimension regionId, API, ParentUid" in the RAM API reference's quota page,
+# https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-quota).
+# The default keeps a fifth of it for everything else the account runs.
+RAM_API_QUOTA_PER_SECOND = 100
+RAM_RPS_DEFAULT = 80
+RAM_QUOTA_PAGE = "https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-quota"
+RULE_PATHS = ("console", "accessKey")
+# An exemption is a decision with an owner and an end: at most a year, renewed deliberately.
+MAX_EXEMPTION_DAYS = 365
+EXEMPTION_WARNING_DAYS = 14
+# RAM user names: letters, digits, `.`, `_`, `-`, at most 64 (RAM CreateUser UserName).
+RAM_USER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# OSS bucket names: 3..63 lowercase letters, digits and `-`, starting and ending with a letter or digit.
+BUCKET_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+REMEDIATION_ENGINES = ("function", "oos")
+# RAM SetSecurityPreference LoginNetworkMasks: at most 40 masks, 512 characters joined with `;`.
+MAX_NETWORK_MASKS = 40
+MAX_NETWORK_MASKS_LENGTH = 512
+
+Report = Callable[[str, str], None]  # (config key within the section, reason)
+
+
+def _dangerous_actions(value: Any) -> tuple[Any, list[tuple[str, str]]]:
+    # The grammar the rule function itself applies to the parameter (policies.action_patterns).
+    actions, problems = check_action_patterns(value)
+    return actions, [(p.path(""), p.reason) for p in problems]
+
+
+def _memory(help_text: str, default: int) -> Any:
+    return setting(default, help=help_text, low=128, high=3072, multiple_of=64)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exemption:
+    """One exemption entry, the same shape wherever something is exempted: who, why, until when."""
+
+    name: str = setting(help="what is exempt")
+    owner: str = setting(help="who answers for the exemption (team or person)")
+    reason: str = setting(help="why it is exempt")
+    expires: datetime.date = setting(
+        help=f"`YYYY-MM-DD`, in the future and at most {MAX_EXEMPTION_DAYS} days ahead; the exemption "
+        "applies through that day (UTC)",
+    )
+
+    @classmethod
+    def validate(cls, values: dict[str, Any], report: Report, context: Context) -> None:
+        expires = values["expires"]
+        if expires is None:
+            return
+        latest = context.today + datetime.timedelta(days=MAX_EXEMPTION_DAYS)
+        if expires < context.today:
+            report("expires", f"{expires.isoformat()} is in the past (today is {context.today.isoformat()})")
+        elif expires > latest:
+            report("expires", f"{expires.isoformat()} is more than {MAX_EXEMPTION_DAYS} days ahead "
+                              f"(at most {latest.isoformat()})")
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "name": self.name, "owner": self.owner, "reason": self.reason, "expires": self.expires.isoformat()
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserExemption(Exemption):
+    name: str = setting(help="RAM user name", pattern=RAM_USER_NAME_PATTERN, what="a valid RAM user name")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BucketExemption(Exemption):
+    name: str = setting(help="OSS bucket name", pattern=BUCKET_NAME_PATTERN, what="a valid OSS bucket name")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunctionComputeSettings:
+    SECTION_HELP: ClassVar[str] = "Function Compute generation, runtime and logging of both functions."
+
+    generation: int = setting(
+        3,
+        help="`2` (service + function + trigger; deprecated by the provider, used only when chosen) "
+        "or `3` (`V3Function`/`V3Trigger`)",
+        choices=FC_GENERATIONS,
+    )
+    runtime: str = setting("python3.10", help="function runtime", choices=FC_RUNTIMES)
+    log_project: str | None = setting(
+        None, help="SLS project for function logs (with `logStore`)", pattern=LOG_PROJECT_PATTERN,
+        what="a valid log project name", shown_default="none",
+    )
+    log_store: str | None = setting(
+        None, help="SLS logstore for function logs (with `logProject`)", pattern=LOG_STORE_PATTERN,
+        what="a valid logstore name", shown_default="none",
+    )
+
+    @classmethod
+    def validate(cls, values: dict[str, Any], report: Report, context: Context) -> None:
+        if (values["log_project"] is None) != (values["log_store"] is None):
+            report("logStore" if values["log_store"] is None else "logProject",
+                   "logProject and logStore must be set together")
+            values["log_project"] = values["log_store"] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplianceRuleSettings:
+    SECTION_HELP: ClassVar[str] = "The custom Config rule flagging RAM users, and the function evaluating it."
+
+    dangerous_actions: tuple[str, ...] = setting(
+        help="non-empty list (or comma-separated text) of `service:action` patterns, "
+        "`*`/`?` wildcards, or `*`",
+        parse=_dangerous_actions,
+        accepts="list of `service:action` patterns",
+    )
+    rule_name: str = setting(
+        "RamUserMFA", help="Cloud Config rule name", pattern=RULE_NAME_PATTERN,
+        what="a valid Config rule name",
+    )
+    description: str = setting(
+        "RAM users allowed dangerous actions without MFA must bind an MFA device", help="rule description"
+    )
+    service_name: str = setting(
+        "Ram_User", help="FC 2.0 service", pattern=FC_NAME_PATTERN, what="a valid FC service name"
+    )
+    function_name: str = setting(
+        "RamDangerousPolicyUserBindMFA", help="function name", pattern=FC_NAME_PATTERN,
+        what="a valid FC function name",
+    )
+    risk_level: int = setting(1, help="1 critical, 2 warning, 3 info", low=1, high=3)
+    # Below 31 s the function would have no time budget left; 600 s is FC's event-invocation limit.
+    timeout_seconds: int = setting(
+        270, help="function timeout; the function gets `TIME_BUDGET_SECONDS` = timeout - 30",
+        low=TIME_BUDGET_RESERVE_SECONDS + 1, high=600,
+    )
+    memory_mb: int = _memory("function memory", 512)
+    maximum_execution_frequency: str = setting(
+        "One_Hour", help="how often the scheduled sweep runs", choices=EXECUTION_FREQUENCIES
+    )
+    log_level: str = setting("INFO", help="function log level", choices=LOG_LEVELS)
+    ram_max_concurrency: int = setting(
+        8, help="RAM API calls in flight at once during a sweep", low=1, high=64
+    )
+    ram_requests_per_second: int = setting(
+        RAM_RPS_DEFAULT,
+        help="RAM requests per second per API, per account (the rule function paces each API on its own); "
+        f"RAM's flow control allows {RAM_API_QUOTA_PER_SECOND}/s per read API per account ({RAM_QUOTA_PAGE})",
+        low=1, high=RAM_API_QUOTA_PER_SECOND, formerly=("ramMaxRps",),
+    )
+    credential_report_max_age_minutes: int = setting(
+        60, help="how old the IMS credential report may be before a sweep generates a new one",
+        low=5, high=1440,
+    )
+    paths: tuple[str, ...] = setting(
+        RULE_PATHS,
+        help="credential paths the rule checks (rule parameter `paths`): `console` (password sign-in "
+        "without MFA) and/or `accessKey` (active AccessKeys); `console` alone is the seeds' behaviour",
+        item_check=one_of(RULE_PATHS),
+        non_empty=True, accepts="list of `console`, `accessKey`",
+    )
+    exempt_users: tuple[UserExemption, ...] = setting(
+        (),
+        help="RAM users reported COMPLIANT with an `exempt until <date>` annotation while the entry holds",
+        unique_by="name",
+    )
+
+    @property
+    def time_budget_seconds(self) -> int:
+        return self.timeout_seconds - TIME_BUDGET_RESERVE_SECONDS
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemediationSettings:
+    SECTION_HELP: ClassVar[str] = "Remediation of public OSS buckets found by a managed Config rule."
+
+    enabled: bool = setting(True, help="create the remediation pipeline")
+    dry_run: bool = setting(False, help="log what would change, change nothing (engine `function` only)")
+    engine: str = setting(
+        "function",
+        help="`function`: an FC function behind an MNS topic re-reads each ACL and writes an audit line "
+        "(dry run possible); `oos`: Cloud Config's own remediation with the OOS template "
+        "`ACS-OSS-PutBucketAcl` (no function, topic or trigger)",
+        choices=REMEDIATION_ENGINES,
+    )
+    exempt_buckets: tuple[BucketExemption, ...] = setting(
+        (), help="buckets excluded from the managed rule and skipped by the function", unique_by="name"
+    )
+    topic_name: str = setting(
+        "MNSTestConfig", help="MNS topic receiving non-compliance events", pattern=TOPIC_NAME_PATTERN,
+        what="a valid MNS topic name",
+    )
+    rule_name: str = setting(
+        "oss-bucket-public-read-prohibited",
+        help="name of the managed rule `oss-bucket-public-read-prohibited` instance; its findings are "
+        "remediated (`RULE_NAME`)",
+        pattern=RULE_NAME_PATTERN, what="a valid Config rule name",
+    )
+    service_name: str = setting(
+        "resource_repair", help="FC 2.0 service", pattern=FC_NAME_PATTERN, what="a valid FC service name"
+    )
+    function_name: str = setting(
+        "oss_repair_acl_trigger", help="function name", pattern=FC_NAME_PATTERN,
+        what="a valid FC function name",
+    )
+    trigger_name: str = setting(
+        "ConfigRuleNonComplianceMNSTrigger", help="MNS topic trigger name", pattern=FC_NAME_PATTERN,
+        what="a valid FC trigger name",
+    )
+    retry_strategy: str = setting("BACKOFF_RETRY", help="MNS push retry strategy", choices=RETRY_STRATEGIES)
+    risk_level: int = setting(
+        1, help="risk level of the managed rule: 1 critical, 2 warning, 3 info", low=1, high=3
+    )
+    timeout_seconds: int = setting(60, help="function timeout", low=1, high=600)
+    memory_mb: int = _memory("function memory", 256)
+    log_level: str = setting("INFO", help="function log level", choices=LOG_LEVELS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordRules:
+    """The rules RAM's and IAM's password policies share (same meaning, same provider arguments)."""
+
+    minimum_length: int = setting(14, help="minimum password length", low=8, high=32)
+    require_lowercase: bool = setting(True, help="require a lowercase letter")
+    require_uppercase: bool = setting(True, help="require an uppercase letter")
+    require_numbers: bool = setting(True, help="require a digit")
+    require_symbols: bool = setting(True, help="require a symbol")
+    max_password_age_days: int = setting(
+        90, help="days before a password expires (0: never)", low=0, high=1095
+    )
+    reuse_prevention: int = setting(5, help="previous passwords that may not be reused", low=0, high=24)
+    hard_expiry: bool = setting(False, help="no login after expiry")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RamPasswordPolicySettings(PasswordRules):
+    SECTION_HELP: ClassVar[str] = "The account's RAM password policy (account-wide; `destroy` leaves it)."
+
+    max_login_attempts: int = setting(
+        5, help="failed logins per hour before lockout (0: no lockout)", low=0, high=32
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RamSecurityPreferenceSettings:
+    SECTION_HELP: ClassVar[str] = "The account's RAM security preference (account-wide; `destroy` leaves it)."
+
+    mfa_for_login: str = setting(
+        "independent", help="`mandatory`, `independent` (per user) or `adaptive`", choices=MFA_FOR_LOGIN
+    )
+    save_mfa_for_7_days: bool = setting(False, help="remember MFA on a device for 7 days")
+    allow_user_to_change_password: bool = setting(True, help="users may change their password")
+    allow_user_to_manage_access_keys: bool = setting(False, help="users may manage their AccessKeys")
+    allow_user_to_manage_mfa_devices: bool = setting(True, help="users may bind their MFA device")
+    login_session_hours: int = setting(6, help="console session length", low=1, high=24)
+    login_network_masks: tuple[str, ...] = setting(
+        (),
+        help=f"CIDR networks console logon is allowed from (at most {MAX_NETWORK_MASKS}, "
+        f"{MAX_NETWORK_MASKS_LENGTH} characters joined); empty leaves the account's masks as they are",
+        item_check=check_cidr, accepts="list of CIDR networks",
+    )
+
+    @classmethod
+    def validate(cls, values: dict[str, Any], report: Report, context: Context) -> None:
+        masks = values["login_network_masks"]
+        if len(masks) > MAX_NETWORK_MASKS:
+            report("loginNetworkMasks", f"{len(masks)} masks, at most {MAX_NETWORK_MASKS} are allowed")
+        elif len(";".join(masks)) > MAX_NETWORK_MASKS_LENGTH:
+            report("loginNetworkMasks", f"longer than {MAX_NETWORK_MASKS_LENGTH} characters once joined")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwsPasswordPolicySettings(PasswordRules):
+    SECTION_HELP: ClassVar[str] = "The AWS account password policy."
+
+    minimum_length: int = setting(14, help="minimum password length", low=6, high=128)
+    max_password_age_days: int = setting(90, help="days before a password expires", low=1, high=1095)
+    reuse_prevention: int = setting(24, help="previous passwords that may not be reused", low=1, high=24)
+    allow_users_to_change_password: bool = setting(True, help="users may change their password")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwsSettings:
+    SECTION_HELP: ClassVar[str] = "The AWS MFA-enforced IAM group; present means deployed."
+
+    region: str = setting(help="AWS region; required when `baseline:aws` is present", key="aws:region",
+                          pattern=REGION_PATTERN, what="a region id")
+    group_name: str = setting(
+        "PowerConsultants", help="IAM group", pattern=IAM_NAME_PATTERN, what="a valid IAM group name"
+    )
+    policy_name: str = setting("ForceMFA", help="MFA-enforcing IAM policy", pattern=IAM_NAME_PATTERN,
+                               what="a valid IAM policy name")
+    managed_policy_arns: tuple[str, ...] = setting(
+        ("arn:aws:iam::aws:policy/PowerUserAccess",), help="IAM policy ARNs attached to the group",
+        item_check=matches(IAM_POLICY_ARN_PATTERN, "an IAM policy ARN"), accepts="list of IAM policy ARNs",
+    )
+    members: tuple[str, ...] = setting(
+        (), help="existing IAM user names, managed exclusively",
+        item_check=matches(IAM_NAME_PATTERN, "an IAM user name"), accepts="list of IAM user names",
+    )
+    allow_initial_password_change_without_mfa: bool = setting(
+        True, help="let new users replace their first password before MFA"
+    )
+    password_policy: AwsPasswordPolicySettings = setting(
+        AwsPasswordPolicySettings(), help=AwsPasswordPolicySettings.SECTION_HELP
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """A whole stack: the `alicloud:region` and every `baseline:` section."""
+
+    alicloud_region: str = setting(
+        help="region of every Alibaba Cloud resource (`ap-southeast-1`, where Cloud Config runs)",
+        key="alicloud:region", pattern=REGION_PATTERN, what="a region id",
+    )
+    function_compute: FunctionComputeSettings = setting(
+        FunctionComputeSettings(), help=FunctionComputeSettings.SECTION_HELP
+    )
+    compliance_rule: ComplianceRuleSettings = setting(help=ComplianceRuleSettings.SECTION_HELP)
+    remediation: RemediationSettings = setting(RemediationSettings(), help=RemediationSettings.SECTION_HELP)
+    ram_password_policy: RamPasswordPolicySettings = setting(
+        RamPasswordPolicySettings(), help=RamPasswordPolicySettings.SECTION_HELP
+    )
+    ram_security_preference: RamSecurityPreferenceSettings = setting(
+        RamSecurityPreferenceSettings(), help=RamSecurityPreferenceSettings.SECTION_HELP
+    )
+    aws: AwsSettings | None = setting(None, help=AwsSettings.SECTION_HELP)
+
