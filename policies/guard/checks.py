@@ -10,6 +10,7 @@ same code. Standard library and the `policies` engine only.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -346,6 +347,39 @@ def ram_password_policy_floor(resource_type: str, props: Props, config: GuardCon
     return messages
 
 
+def _not_global_because(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
+    for attribute, label in (("is_loopback", "loopback"), ("is_link_local", "link-local"),
+                             ("is_multicast", "multicast"), ("is_unspecified", "unspecified"),
+                             ("is_reserved", "reserved"), ("is_private", "private")):
+        if getattr(network, attribute):
+            return label
+    return "not globally routable"
+
+
+def ram_login_network_masks_public(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    """Console and SSO sign-ins reach RAM from the caller's public egress address; a private,
+    loopback or reserved mask ("RAM users can only log on from the specified IP address") can
+    never match one, so it locks every RAM user out of the console."""
+    masks = props.get("loginNetworkMasks")
+    if not isinstance(masks, str):
+        return []
+    messages = []
+    for mask in (m.strip() for m in masks.split(";")):
+        if not mask:
+            continue
+        try:
+            network = ipaddress.ip_network(mask, strict=False)
+        except ValueError:
+            messages.append(f"RAM security preference loginNetworkMasks {mask!r} is not a CIDR network")
+            continue
+        if not network.is_global:
+            messages.append(
+                f"RAM security preference loginNetworkMasks {mask} is {_not_global_because(network)}: "
+                "console sign-ins arrive from public addresses, so it would lock RAM users out "
+                "(baseline:ramSecurityPreference.loginNetworkMasks: list the office's public egress CIDRs)")
+    return messages
+
+
 # --- advisory --------------------------------------------------------------------------------
 
 def ram_console_login_requires_mfa(
@@ -412,6 +446,10 @@ CHECKS: tuple[Check, ...] = (
     Check("ram-password-policy-floor",
           "The RAM password policy is at least as strict as the configured floor.",
           MANDATORY, (RAM_PASSWORD_POLICY,), ram_password_policy_floor),
+    Check("ram-login-network-masks-public",
+          "loginNetworkMasks holds only public networks: a private, loopback or reserved range can never "
+          "match a console sign-in and locks every RAM user out.",
+          MANDATORY, (RAM_SECURITY_PREFERENCE,), ram_login_network_masks_public),
     Check("ram-console-login-requires-mfa",
           "RAM users must use MFA for console login (mfaOperationForLogin = mandatory).",
           ADVISORY, (RAM_SECURITY_PREFERENCE,), ram_console_login_requires_mfa),
