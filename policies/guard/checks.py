@@ -17,6 +17,7 @@ offline `plan` (`policies/guard/runner.py`) run the same code. Standard library 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -260,6 +261,45 @@ def ram_password_policy_floor(resource_type: str, props: Props, config: GuardCon
     elif attempts > floor.max_login_attempts:
         messages.append(f"RAM password policy maxLoginAttemps is {attempts}, "
                         f"above the floor of {floor.max_login_attempts}")
+    return messages
+
+
+def _not_global_because(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
+    for attribute, label in (("is_loopback", "loopback"), ("is_link_local", "link-local"),
+                             ("is_multicast", "multicast"), ("is_unspecified", "unspecified"),
+                             ("is_reserved", "reserved"), ("is_private", "private")):
+        if getattr(network, attribute):
+            return label
+    return "not globally routable"
+
+
+@register(
+    "ram-login-network-masks-public",
+    "loginNetworkMasks holds only public networks: a private, loopback or reserved range can never "
+    "match a console sign-in and locks every RAM user out.",
+    MANDATORY, RAM_SECURITY_PREFERENCE,
+)
+def ram_login_network_masks_public(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    """Console and SSO sign-ins reach RAM from the caller's public egress address; a private,
+    loopback or reserved mask ("RAM users can only log on from the specified IP address") can
+    never match one, so it locks every RAM user out of the console."""
+    masks = props.get("loginNetworkMasks")
+    if not isinstance(masks, str):
+        return []
+    messages = []
+    for mask in (m.strip() for m in masks.split(";")):
+        if not mask:
+            continue
+        try:
+            network = ipaddress.ip_network(mask, strict=False)
+        except ValueError:
+            messages.append(f"RAM security preference loginNetworkMasks {mask!r} is not a CIDR network")
+            continue
+        if not network.is_global:
+            messages.append(
+                f"RAM security preference loginNetworkMasks {mask} is {_not_global_because(network)}: "
+                "console sign-ins arrive from public addresses, so it would lock RAM users out "
+                "(baseline:ramSecurityPreference.loginNetworkMasks: list the office's public egress CIDRs)")
     return messages
 
 
