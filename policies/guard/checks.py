@@ -17,6 +17,8 @@ offline `plan` (`policies/guard/runner.py`) run the same code. Standard library 
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -187,8 +189,10 @@ def aws_mfa_policy_denies_without_mfa(
         return [f"AWS policy {name!r} has an invalid document: {exc}"]
     # With the key absent (long-term access keys never carry it) only BoolIfExists denies;
     # a plain Bool is false there and lets every API call through.
-    cases = (({}, f"when {_MFA_KEY} is absent (access-key calls); use BoolIfExists, not Bool"),
-             ({_MFA_KEY: "false"}, f"when {_MFA_KEY} is false"))
+    cases: tuple[tuple[dict[str, str], str], ...] = (
+        ({}, f"when {_MFA_KEY} is absent (access-key calls); use BoolIfExists, not Bool"),
+        ({_MFA_KEY: "false"}, f"when {_MFA_KEY} is false"),
+    )
     messages = []
     for context, when in cases:
         for action, resource in MFA_PROBES:
@@ -261,6 +265,45 @@ def ram_password_policy_floor(resource_type: str, props: Props, config: GuardCon
     return messages
 
 
+def _not_global_because(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
+    for attribute, label in (("is_loopback", "loopback"), ("is_link_local", "link-local"),
+                             ("is_multicast", "multicast"), ("is_unspecified", "unspecified"),
+                             ("is_reserved", "reserved"), ("is_private", "private")):
+        if getattr(network, attribute):
+            return label
+    return "not globally routable"
+
+
+@register(
+    "ram-login-network-masks-public",
+    "loginNetworkMasks holds only public networks: a private, loopback or reserved range can never "
+    "match a console sign-in and locks every RAM user out.",
+    MANDATORY, RAM_SECURITY_PREFERENCE,
+)
+def ram_login_network_masks_public(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    """Console and SSO sign-ins reach RAM from the caller's public egress address; a private,
+    loopback or reserved mask ("RAM users can only log on from the specified IP address") can
+    never match one, so it locks every RAM user out of the console."""
+    masks = props.get("loginNetworkMasks")
+    if not isinstance(masks, str):
+        return []
+    messages = []
+    for mask in (m.strip() for m in masks.split(";")):
+        if not mask:
+            continue
+        try:
+            network = ipaddress.ip_network(mask, strict=False)
+        except ValueError:
+            messages.append(f"RAM security preference loginNetworkMasks {mask!r} is not a CIDR network")
+            continue
+        if not network.is_global:
+            messages.append(
+                f"RAM security preference loginNetworkMasks {mask} is {_not_global_because(network)}: "
+                "console sign-ins arrive from public addresses, so it would lock RAM users out "
+                "(baseline:ramSecurityPreference.loginNetworkMasks: list the office's public egress CIDRs)")
+    return messages
+
+
 # --- advisory --------------------------------------------------------------------------------
 
 @register(
@@ -304,6 +347,43 @@ def ram_console_session_duration(resource_type: str, props: Props, config: Guard
         return [f"RAM security preference loginSessionDuration is {hours} hours, "
                 f"above the limit of {config.max_session_hours}"]
     return []
+
+
+# The rule function's and the remediation function's exemption lists (components/exemptions.py).
+EXEMPTION_VARIABLES = ("EXEMPT_USERS", "EXEMPT_BUCKETS")
+EXEMPTION_WARNING_DAYS = 14
+
+
+@register(
+    "exemptions-expiring-soon",
+    f"No exemption (EXEMPT_USERS / EXEMPT_BUCKETS) expires within {EXEMPTION_WARNING_DAYS} days "
+    "unnoticed: renew it deliberately or let it lapse.",
+    ADVISORY, *FUNCTION_TYPES,
+)
+def exemptions_expiring_soon(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    today = config.current_day()
+    env = function_env(props)
+    messages = []
+    for variable in EXEMPTION_VARIABLES:
+        raw = env.get(variable)
+        if not isinstance(raw, str):
+            continue
+        try:
+            entries = json.loads(raw)
+        except json.JSONDecodeError:
+            messages.append(f"function {function_name(resource_type, props)!r} {variable} is not valid JSON")
+            continue
+        for entry in entries if isinstance(entries, list) else []:
+            try:
+                expires = datetime.date.fromisoformat(str(entry.get("expires")))
+            except (AttributeError, ValueError):
+                continue  # the plan's settings already refuse an entry without a valid date
+            days = (expires - today).days
+            if 0 <= days <= EXEMPTION_WARNING_DAYS:
+                messages.append(
+                    f"{variable} exemption {entry.get('name')!r} (owner {entry.get('owner')!r}) expires on "
+                    f"{expires.isoformat()}, in {days} days: renew it or let it lapse")
+    return messages
 
 
 @register(

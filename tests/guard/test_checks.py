@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -461,6 +462,32 @@ def test_login_network_masks_set_passes_and_empty_is_reported():
     ]
 
 
+def test_public_login_masks_pass():
+    check = checks.ram_login_network_masks_public
+    props = {"loginNetworkMasks": "198.51.100.0/24;47.88.0.0/16"}
+    public = {"loginNetworkMasks": "47.88.0.0/16;2001:4860::/32"}
+    assert run(check, checks.RAM_SECURITY_PREFERENCE, public) == []
+    assert run(check, checks.RAM_SECURITY_PREFERENCE, {}) == []
+    assert len(run(check, checks.RAM_SECURITY_PREFERENCE, props)) == 1  # 198.51.100.0/24 is TEST-NET-2
+
+
+@pytest.mark.parametrize(
+    ("mask", "why"),
+    [("10.0.0.0/8", "private"), ("192.168.0.0/16", "private"), ("127.0.0.0/8", "loopback"),
+     ("169.254.0.0/16", "link-local"), ("240.0.0.0/4", "reserved"),
+     ("100.64.0.0/10", "not globally routable"),
+     ("fd00::/8", "private")],
+)
+def test_login_masks_that_no_console_sign_in_can_match_are_refused_naming_the_key(mask, why):
+    messages = run(checks.ram_login_network_masks_public, checks.RAM_SECURITY_PREFERENCE,
+                   {"loginNetworkMasks": f"47.88.0.0/16;{mask}"})
+    assert messages == [
+        f"RAM security preference loginNetworkMasks {mask} is {why}: console sign-ins arrive from public "
+        "addresses, so it would lock RAM users out (baseline:ramSecurityPreference.loginNetworkMasks: "
+        "list the office's public egress CIDRs)"
+    ]
+
+
 def test_session_duration_within_limit_passes_and_over_is_reported():
     check = checks.ram_console_session_duration
     assert run(check, checks.RAM_SECURITY_PREFERENCE, {"loginSessionDuration": 12}) == []
@@ -524,6 +551,8 @@ def test_registry_levels_match_the_issue():
         "custom-ram-policies-least-privilege": "mandatory",
         "config-rule-dangerous-actions": "mandatory",
         "aws-mfa-policy-denies-without-mfa": "mandatory",
+        "ram-login-network-masks-public": "mandatory",
+        "exemptions-expiring-soon": "advisory",
         "oss-bucket-not-public": "mandatory",
         "ram-password-policy-floor": "mandatory",
         "ram-console-login-requires-mfa": "advisory",
@@ -536,6 +565,34 @@ def test_registry_levels_match_the_issue():
 def test_checks_for_a_function_type_are_the_two_function_checks():
     assert [c.name for c in checks.checks_for(checks.V3_FUNCTION)] == [
         "function-env-no-credentials",
+        "exemptions-expiring-soon",
         "remediation-dry-run-outside-dev",
     ]
     assert checks.checks_for("alicloud:ecs/instance:Instance") == ()
+
+
+# --- exemptions-expiring-soon --------------------------------------------------------------------
+
+def _exempt(expires: str, variable: str = "EXEMPT_BUCKETS") -> dict:
+    entries = [{"name": "www-site", "owner": "web", "reason": "static site", "expires": expires}]
+    return v3_function({variable: json.dumps(entries, separators=(",", ":"))}, "repair")
+
+
+def test_an_exemption_expiring_within_14_days_is_an_advisory_naming_it():
+    pinned = GuardConfig(today=datetime.date(2026, 12, 2))
+    check = checks.exemptions_expiring_soon
+    assert run(check, checks.V3_FUNCTION, _exempt("2026-12-16"), pinned) == [
+        "EXEMPT_BUCKETS exemption 'www-site' (owner 'web') expires on 2026-12-16, in 14 days: "
+        "renew it or let it lapse"
+    ]
+    assert run(check, checks.V3_FUNCTION, _exempt("2026-12-02", "EXEMPT_USERS"), pinned) == [
+        "EXEMPT_USERS exemption 'www-site' (owner 'web') expires on 2026-12-02, in 0 days: "
+        "renew it or let it lapse"
+    ]
+
+
+def test_an_exemption_expiring_later_or_no_exemptions_pass():
+    pinned = GuardConfig(today=datetime.date(2026, 12, 2))
+    assert run(checks.exemptions_expiring_soon, checks.V3_FUNCTION, _exempt("2026-12-17"), pinned) == []
+    assert run(checks.exemptions_expiring_soon, checks.V3_FUNCTION, v3_function({"EXEMPT_USERS": "[]"}),
+               pinned) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from pathlib import Path
@@ -60,9 +61,17 @@ V3 = "alicloud:fc/v3Function:V3Function"
 RAM_POLICY = "alicloud:ram/policy:Policy"
 RULE = "alicloud:cfg/rule:Rule"
 PREFERENCE = "alicloud:ram/securityPreference:SecurityPreference"
+
+
+def _SOON(days: int) -> dict:
+    """An exemption expiring `days` from today (CrossGuard runs the check on the real date)."""
+    expires = datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=days)
+    return {"name": "site", "owner": "web", "reason": "static", "expires": expires.isoformat()}
+
+
 SAFE_PREFERENCE = {
     "mfaOperationForLogin": "mandatory",
-    "loginNetworkMasks": "10.0.0.0/8",
+    "loginNetworkMasks": "47.88.0.0/16",
     "loginSessionDuration": 6.0,
 }
 # check name -> (resource type, passing props, violating props, exact messages for the violation).
@@ -124,11 +133,26 @@ THROUGH_CROSSGUARD = {
         {**SAFE_PREFERENCE, "loginNetworkMasks": ";"},
         ["RAM security preference sets no loginNetworkMasks: console logon is allowed from any network"],
     ),
+    "ram-login-network-masks-public": (
+        PREFERENCE,
+        SAFE_PREFERENCE,
+        {**SAFE_PREFERENCE, "loginNetworkMasks": "47.88.0.0/16;192.168.0.0/16"},
+        ["RAM security preference loginNetworkMasks 192.168.0.0/16 is private: console sign-ins arrive from "
+         "public addresses, so it would lock RAM users out "
+         "(baseline:ramSecurityPreference.loginNetworkMasks: list the office's public egress CIDRs)"],
+    ),
     "ram-console-session-duration": (
         PREFERENCE,
         SAFE_PREFERENCE,
         {**SAFE_PREFERENCE, "loginSessionDuration": 13.0},
         ["RAM security preference loginSessionDuration is 13 hours, above the limit of 12"],
+    ),
+    "exemptions-expiring-soon": (
+        V3,
+        {"functionName": "repair", "environmentVariables": {"EXEMPT_BUCKETS": json.dumps([_SOON(400)])}},
+        {"functionName": "repair", "environmentVariables": {"EXEMPT_BUCKETS": json.dumps([_SOON(3)])}},
+        [f"EXEMPT_BUCKETS exemption 'site' (owner 'web') expires on {_SOON(3)['expires']}, in 3 days: "
+         "renew it or let it lapse"],
     ),
     "remediation-dry-run-outside-dev": (
         V3,
