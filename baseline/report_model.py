@@ -162,22 +162,28 @@ def _finding(index: int, position: int, finding: Any) -> Finding:
     )
 
 
+def _fact(detail: Mapping[str, Any], key: str, looked_up: bool, empty: str) -> tuple[Any, str | None]:
+    """(value, None), or (None, the text for an unknown or an empty fact)."""
+    if key not in detail or (key == "accessKeys" and detail[key] is None):
+        return None, UNKNOWN
+    value = detail[key]
+    if value is None or value == []:
+        return None, empty if looked_up else UNKNOWN
+    return value, None
+
+
 def _mfa_device(detail: Mapping[str, Any], looked_up: bool) -> str:
-    if "mfaDevice" not in detail:
-        return UNKNOWN
-    device = detail["mfaDevice"]
-    if device is None:
-        return "none" if looked_up else UNKNOWN
+    device, text = _fact(detail, "mfaDevice", looked_up, "none")
+    if text is not None:
+        return text
     kind, serial = device.get("type"), device.get("serialNumber")
     return " ".join(str(part) for part in (kind, serial) if part) or UNKNOWN
 
 
 def _login_profile(detail: Mapping[str, Any], looked_up: bool) -> str:
-    if "loginProfile" not in detail:
-        return UNKNOWN
-    profile = detail["loginProfile"]
-    if profile is None:
-        return "no login profile" if looked_up else UNKNOWN
+    profile, text = _fact(detail, "loginProfile", looked_up, "no login profile")
+    if text is not None:
+        return text
     required = profile.get("mfaBindRequired")
     if required is None:
         return "password, MFA requirement unknown"
@@ -185,11 +191,9 @@ def _login_profile(detail: Mapping[str, Any], looked_up: bool) -> str:
 
 
 def _access_keys(detail: Mapping[str, Any], looked_up: bool) -> str:
-    if "accessKeys" not in detail or detail["accessKeys"] is None:
-        return UNKNOWN
-    keys = detail["accessKeys"]
-    if not keys:
-        return "none" if looked_up else UNKNOWN
+    keys, text = _fact(detail, "accessKeys", looked_up, "none")
+    if text is not None:
+        return text
     return ", ".join(f"{k.get('accessKeyId') or '(id unknown)'} {k.get('status') or UNKNOWN}" for k in keys)
 
 
