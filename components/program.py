@@ -13,13 +13,16 @@ MFA_RULE = "mfa-rule"
 REMEDIATION = "oss-remediation"
 RAM_BASELINE = "ram-baseline"
 AWS_GROUP = "aws-mfa-group"
+NOTIFICATIONS = "compliance-notifications"
 
 
 def build(settings: Settings) -> dict[str, Any]:
     """Create every component the settings ask for; return the stack outputs."""
     # Imported here so that `plan` reports invalid settings before paying for the providers.
     from components.aws_group import AwsMfaEnforcedGroup
+    from components.mfa_rule import RESOURCE_TYPES as RULE_RESOURCE_TYPES
     from components.mfa_rule import MfaComplianceRule
+    from components.notifications import ComplianceNotifications
     from components.ram_baseline import RamSecurityBaseline
     from components.remediation import NonComplianceRemediation
 
@@ -51,6 +54,16 @@ def build(settings: Settings) -> dict[str, Any]:
                     "remediationDryRun": settings.remediation.dry_run,
                 }
             )
+    if settings.notifications.subscribers:
+        resource_types = list(RULE_RESOURCE_TYPES)
+        if settings.remediation.enabled:
+            from components.remediation import MANAGED_RULE_RESOURCE_TYPES
+
+            resource_types += MANAGED_RULE_RESOURCE_TYPES
+        notifications = ComplianceNotifications(
+            NOTIFICATIONS, region=region, notifications=settings.notifications, resource_types=resource_types
+        )
+        outputs["notificationTopicArn"] = notifications.topic_arn
     RamSecurityBaseline(
         RAM_BASELINE,
         password_policy=settings.ram_password_policy,

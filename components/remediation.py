@@ -38,9 +38,9 @@ OOS_TEMPLATE = "ACS-OSS-PutBucketAcl"
 OOS_PARAMS = {"bucketName": "{resourceId}", "regionId": "{regionId}", "permissionName": "private"}
 
 
-def delivery_condition() -> str:
-    """Only the remediated resource type's findings reach the topic (format: cfg.Delivery docs)."""
-    condition = [{"filterType": "ResourceType", "values": MANAGED_RULE_RESOURCE_TYPES, "multiple": True}]
+def delivery_condition(resource_types: list[str]) -> str:
+    """Only these resource types' findings reach the topic (format: cfg.Delivery docs)."""
+    condition = [{"filterType": "ResourceType", "values": resource_types, "multiple": True}]
     return json.dumps(condition, separators=(",", ":"))
 
 
@@ -55,6 +55,31 @@ def remediation_environment(
         "RULE_NAME": remediation.rule_name,
         "TIME_BUDGET_SECONDS": str(remediation.time_budget_seconds),
     }
+
+
+def deliver_findings(
+    name: str,
+    *,
+    channel_name: str,
+    topic_arn: pulumi.Input[str],
+    resource_types: list[str],
+    description: str,
+    opts: pulumi.ResourceOptions,
+) -> alicloud.cfg.Delivery:
+    """A Cloud Config delivery of NON_COMPLIANT findings of `resource_types` to an MNS topic."""
+    return alicloud.cfg.Delivery(
+        name,
+        delivery_channel_name=channel_name,
+        delivery_channel_type="MNS",
+        delivery_channel_target_arn=topic_arn,
+        delivery_channel_condition=delivery_condition(resource_types),
+        non_compliant_notification=True,
+        # Only findings: configuration changes and snapshots would flood the subscribers.
+        configuration_item_change_notification=False,
+        configuration_snapshot=False,
+        description=description,
+        opts=opts,
+    )
 
 
 class NonComplianceRemediation(pulumi.ComponentResource):
@@ -90,7 +115,8 @@ class NonComplianceRemediation(pulumi.ComponentResource):
             opts=child,
         )
         outputs: dict[str, pulumi.Input[object]] = {
-            "ruleName": self.rule.rule_name, "engine": remediation.engine
+            "ruleName": self.rule.rule_name,
+            "engine": remediation.engine,
         }
         if remediation.engine == "oos":
             self.remediation = alicloud.cfg.Remediation(
@@ -124,16 +150,11 @@ class NonComplianceRemediation(pulumi.ComponentResource):
         topic_arn = pulumi.Output.all(account_id, topic.topic_name).apply(
             lambda v: mns_topic_arn(region, v[0], v[1])
         )
-        alicloud.cfg.Delivery(
+        deliver_findings(
             f"{name}-delivery",
-            delivery_channel_name=remediation.topic_name,
-            delivery_channel_type="MNS",
-            delivery_channel_target_arn=topic_arn,
-            delivery_channel_condition=delivery_condition(),
-            non_compliant_notification=True,
-            # Only findings: configuration changes and snapshots would flood the function.
-            configuration_item_change_notification=False,
-            configuration_snapshot=False,
+            channel_name=remediation.topic_name,
+            topic_arn=topic_arn,
+            resource_types=MANAGED_RULE_RESOURCE_TYPES,
             description="Cloud Config non-compliance events for automatic remediation",
             opts=child,
         )

@@ -3,6 +3,8 @@ arrives through pulumi.Config as the engine passes it (objects as JSON text)."""
 
 from __future__ import annotations
 
+import json
+
 import pulumi
 import pytest
 import yaml
@@ -52,3 +54,15 @@ def test_invalid_config_stops_the_program_with_a_run_error_naming_the_key():
 def test_the_entry_point_is_only_the_program_call():
     source = (PROJECT_ROOT / "__main__.py").read_text()
     assert "from components.program import main" in source and source.rstrip().endswith("main()")
+
+
+def test_a_notifications_section_pulumi_holds_as_secret_is_planned_as_secret_endpoints(monkeypatch):
+    hook = "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef"
+    config = {**engine_config("dev"), "baseline:notifications": json.dumps({"httpEndpoints": [hook]})}
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", '["baseline:notifications"]')
+    settings = run_with_mocks(load_settings, config=config).result
+    assert [str(url) for url in settings.notifications.http_endpoints] == [hook]
+    assert type(settings.notifications.http_endpoints[0]).__name__ == "SecretUrl"
+    monkeypatch.delenv("PULUMI_CONFIG_SECRET_KEYS")
+    with pytest.raises(pulumi.RunError, match=r"httpEndpoints\[0\]: carries a token"):
+        run_with_mocks(main, config=config)

@@ -290,13 +290,19 @@ class _Reader:
         return tuple(entries) if len(self.problems) == before else _INVALID
 
 
-def settings_from_config(config: Mapping[str, Any], *, today: datetime.date | None = None) -> Settings:
+def settings_from_config(
+    config: Mapping[str, Any],
+    *,
+    today: datetime.date | None = None,
+    secret_keys: Iterable[str] = (),
+) -> Settings:
     """Validate a whole stack config (`{"alicloud:region": ..., "baseline:complianceRule": {...}}`).
 
     `today` is the date expiries are judged against (the tests pin it; default: today, UTC).
+    `secret_keys` are the top-level keys Pulumi holds as secrets (their values arrive decrypted).
     """
     when = today or datetime.datetime.now(datetime.timezone.utc).date()
-    reader = _Reader(config, Context(today=when))
+    reader = _Reader(config, Context(today=when, secret_keys=frozenset(secret_keys)))
     section_keys = {item.key for item in declared(Settings) if ":" not in item.key}
     sections: dict[str, Any] = {}
     for key, value in config.items():
@@ -362,7 +368,12 @@ def pulumi_config_values() -> dict[str, Any]:
 
 def load_settings() -> Settings:
     """Settings of the running Pulumi program."""
-    return settings_from_config(pulumi_config_values())
+    from pulumi.runtime import config as runtime_config
+
+    values = pulumi_config_values()
+    secret = {k for k in values if runtime_config.is_config_secret(k)}
+    secret.update(runtime_config.get_config_secret_keys_env())
+    return settings_from_config(values, secret_keys=secret)
 
 
 def flatten_for_pulumi(config: Mapping[str, Any]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -62,6 +63,36 @@ MAX_NETWORK_MASKS = 40
 MAX_NETWORK_MASKS_LENGTH = 512
 
 Report = Callable[[str, str], None]  # (config key within the section, reason)
+
+# MNS NotifyContentFormat: XML and JSON carry the message with its attributes and are supported by
+# HTTP and queue endpoints only; SIMPLIFIED (the message alone) also by mail endpoints
+# (https://www.alibabacloud.com/help/en/mns/developer-reference/notifycontentformat). The provider
+# passes `notify_content_format`, `notify_strategy`, `push_type` and `endpoint` to MNS `Subscribe`
+# (Mns-open 2022-01-19) as given (terraform-provider-alicloud,
+# alicloud/resource_alicloud_message_service_subscription.go; push types `http` and `email`).
+HTTP_CONTENT_FORMATS = ("XML", "JSON", "SIMPLIFIED")
+EMAIL_CONTENT_FORMAT = "SIMPLIFIED"
+NOTIFICATIONS_KEY = "baseline:notifications"
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+MAX_ENDPOINT_LENGTH = 1024
+# Query parameters and path segments that carry a credential in webhook URLs
+# (`?access_token=`, `?sig=`, `/services/T000/B000/XXXXXXXX`).
+TOKEN_PARAMETER = re.compile(r"token|key|secret|sig|auth|pass|credential|code", re.IGNORECASE)
+TOKEN_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{20,}$")
+
+
+class SecretUrl(str):
+    """An endpoint held as a Pulumi secret: components pass it on as `pulumi.Output.secret`.
+
+    From a stack file the value is still encrypted (`{secure: v1:...}`): the offline plan knows
+    only that a secret endpoint is there and stands in `SECRET_PLACEHOLDER` for it.
+    """
+
+    def __repr__(self) -> str:  # settings get printed in errors and logs; the URL must not be
+        return "SecretUrl('[secret]')"
+
+
+SECRET_PLACEHOLDER = "https://secret.invalid/"  # noqa: S105 - a stand-in, not a secret
 
 
 def _dangerous_actions(value: Any) -> tuple[Any, list[tuple[str, str]]]:
@@ -261,6 +292,117 @@ class RemediationSettings:
         return self.timeout_seconds - REMEDIATION_RESERVE_SECONDS
 
 
+def carries_token(url: str) -> str | None:
+    """Why `url` looks like it carries a credential (the part named, never its value), or None."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password or parts.username:
+        return "user information"
+    for name, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
+        if TOKEN_PARAMETER.search(name):
+            return f"query parameter {name!r}"
+    for segment in parts.path.split("/"):
+        mixed = sum((any(c.isdigit() for c in segment), any(c.islower() for c in segment),
+                     any(c.isupper() for c in segment)))
+        if TOKEN_SEGMENT.match(segment) and mixed >= 2:
+            return "a token-like path segment"
+    return None
+
+
+def _http_endpoints(value: Any) -> tuple[Any, list[tuple[str, str]]]:
+    # A list of URLs; an entry set with `pulumi config set --secret --path` is `{secure: ...}` in
+    # the stack file (still encrypted: the offline plan stands in a placeholder).
+    if not isinstance(value, list):
+        return None, [("", "expected a list of URLs")]
+    endpoints: list[str] = []
+    problems: list[tuple[str, str]] = []
+    for index, entry in enumerate(value):
+        if isinstance(entry, dict) and set(entry) == {"secure"}:
+            endpoints.append(SecretUrl(SECRET_PLACEHOLDER))
+        elif isinstance(entry, str) and entry.strip():
+            endpoints.append(entry.strip())
+        else:
+            problems.append((f"[{index}]", "expected a URL (or a `pulumi config set --secret` value)"))
+    return tuple(endpoints), problems
+
+
+def _check_endpoint(url: str, allow_http: bool) -> str | None:
+    if len(url) > MAX_ENDPOINT_LENGTH:
+        return f"longer than {MAX_ENDPOINT_LENGTH} characters"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as exc:
+        return f"not a URL ({exc})"
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "not an http(s) URL with a host"
+    if parts.scheme == "http" and not allow_http:
+        return "plain http: use https, or set allowHttp: true to accept it"
+    if parts.fragment:
+        return "has a #fragment, which is never sent"
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotificationSettings:
+    SECTION_HELP: ClassVar[str] = (
+        "People told about NON_COMPLIANT findings of this stack's rules: MNS subscriptions to a "
+        "topic Cloud Config delivers those findings to."
+    )
+
+    topic_name: str = setting(
+        "BaselineComplianceFindings", help="MNS topic Cloud Config delivers the findings to (created "
+        "when there is a subscriber)", pattern=TOPIC_NAME_PATTERN, what="a valid MNS topic name",
+    )
+    emails: tuple[str, ...] = setting(
+        (), help="email addresses subscribed (MNS mail endpoints; format SIMPLIFIED, the only one "
+        "they support)", item_check=matches(EMAIL_PATTERN, "an email address"),
+        accepts="list of email addresses",
+    )
+    http_endpoints: tuple[str, ...] = setting(
+        (), help="URLs MNS POSTs each finding to (https only unless `allowHttp`); a URL carrying a "
+        "token must be set with `pulumi config set --secret --path 'baseline:notifications."
+        "httpEndpoints[0]' URL`", parse=_http_endpoints, accepts="list of https URLs",
+    )
+    allow_http: bool = setting(False, help="accept plain `http://` endpoints")
+    http_format: str = setting(
+        "JSON", help="NotifyContentFormat of HTTP endpoints: `XML`, `JSON` (message with its "
+        "attributes) or `SIMPLIFIED` (the message alone)", choices=HTTP_CONTENT_FORMATS,
+    )
+    retry_strategy: str = setting(
+        "EXPONENTIAL_DECAY_RETRY", help="MNS NotifyStrategy when a push fails", choices=RETRY_STRATEGIES
+    )
+
+    @classmethod
+    def validate(cls, values: dict[str, Any], report: Report, context: Context) -> None:
+        endpoints = values["http_endpoints"] or ()
+        # Values Pulumi decrypted arrive as plain text: the whole section is then secret.
+        section_secret = NOTIFICATIONS_KEY in context.secret_keys
+        checked: list[str] = []
+        for index, url in enumerate(endpoints):
+            key = f"httpEndpoints[{index}]"
+            if isinstance(url, SecretUrl) and url == SECRET_PLACEHOLDER:
+                checked.append(url)
+                continue
+            reason = _check_endpoint(url, bool(values["allow_http"]))
+            if reason is not None:
+                report(key, reason)
+                continue
+            token = carries_token(url)
+            if section_secret or isinstance(url, SecretUrl):
+                checked.append(SecretUrl(url))
+            elif token is not None:
+                report(key, f"carries a token ({token}) in a plain stack value: set it with "
+                            f"`pulumi config set --secret --path '{NOTIFICATIONS_KEY}.{key}' <url>`")
+            else:
+                checked.append(url)
+        if endpoints:
+            values["http_endpoints"] = tuple(checked)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self.emails) + len(self.http_endpoints)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PasswordRules:
     """The rules RAM's and IAM's password policies share (same meaning, same provider arguments)."""
@@ -369,6 +511,9 @@ class Settings:
     )
     ram_security_preference: RamSecurityPreferenceSettings = setting(
         RamSecurityPreferenceSettings(), help=RamSecurityPreferenceSettings.SECTION_HELP
+    )
+    notifications: NotificationSettings = setting(
+        NotificationSettings(), help=NotificationSettings.SECTION_HELP
     )
     aws: AwsSettings | None = setting(None, help=AwsSettings.SECTION_HELP)
 

@@ -31,6 +31,8 @@ class Context:
     """What validation may depend on besides the config itself."""
 
     today: datetime.date
+    # Top-level config keys the source holds as Pulumi secrets (`pulumi config set --secret`).
+    secret_keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from baseline.plan import STACKS_DIR, UnknownStackError, build_plan, stack_names
 from components.settings import SettingsError
 
 COMPONENT_TYPES = {
+    "baseline:alicloud:ComplianceNotifications",
     "baseline:alicloud:MfaComplianceRule",
     "baseline:alicloud:NonComplianceRemediation",
     "baseline:alicloud:RamSecurityBaseline",
@@ -319,6 +320,7 @@ def test_invalid_yaml_is_a_settings_error(tmp_path):
 def test_remediation_disabled_and_no_aws_section_plan_fewer_components(tmp_path):
     config = dev_config()
     config[REM]["enabled"] = False
+    config.pop("baseline:notifications")  # no subscriber: no topic, delivery or subscription
     config.pop(AWS)
     config.pop("aws:region")
     types = {r["type"] for r in plan_with(tmp_path, config)["resources"]}

@@ -15,7 +15,7 @@ from baseline.plan import PROJECT_ROOT, STACKS_DIR
 def test_tree_shows_components_children_and_key_inputs(capsys):
     assert main(["plan", "--stack", "dev"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("stack dev (project baseline): 29 resources\n")
+    assert out.startswith("stack dev (project baseline): 34 resources\n")
     assert "├─ baseline:alicloud:MfaComplianceRule  mfa-rule\n" in out
     assert "│  └─ alicloud:cfg/rule:Rule  mfa-rule-rule\n" in out
     assert 'inputParameters: {"dangerousActions":"ecs:*,oss:*,log:*","paths":"console,accessKey"}' in out
