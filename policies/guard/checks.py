@@ -11,6 +11,7 @@ same code. Standard library and the `policies` engine only.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +36,8 @@ FC2_FUNCTION = "alicloud:fc/function:Function"
 RAM_POLICY = "alicloud:ram/policy:Policy"
 RAM_ROLE_POLICY_ATTACHMENT = "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment"
 CONFIG_RULE = "alicloud:cfg/rule:Rule"
+AGGREGATE_CONFIG_RULE = "alicloud:cfg/aggregateConfigRule:AggregateConfigRule"
+RAM_ROLE = "alicloud:ram/role:Role"
 AWS_IAM_POLICY = "aws:iam/policy:Policy"
 OSS_BUCKET = "alicloud:oss/bucket:Bucket"
 OSS_BUCKET_ACL = "alicloud:oss/bucketAcl:BucketAcl"
@@ -238,7 +241,8 @@ def config_rule_dangerous_actions(resource_type: str, props: Props, config: Guar
     # Only custom function rules evaluate dangerousActions; managed rules take their own inputs.
     if str(props.get("sourceOwner", "")).upper() != "CUSTOM_FC":
         return []
-    rule = _name(props, "ruleName")
+    # The aggregate rule (organization scale-out) runs the same function: the same parameter checks.
+    rule = _name(props, "ruleName", "aggregateConfigRuleName")
     parameters = props.get("inputParameters")
     value = parameters.get("dangerousActions") if isinstance(parameters, Mapping) else None
     if value is None:
@@ -249,6 +253,58 @@ def config_rule_dangerous_actions(resource_type: str, props: Props, config: Guar
     # The same grammar the stack config and the rule function apply (policies.action_patterns).
     _, problems = check_action_patterns(value)
     return [f"Config rule {rule!r} {p.path('dangerousActions')}: {p.reason}" for p in problems]
+
+
+# A RAM principal that names one role (not an account's `root`, not `*`).
+_ROLE_PRINCIPAL = re.compile(r"^acs:ram::[0-9]+:role/[A-Za-z0-9.-]+$")
+_EXTERNAL_ID_KEY = "sts:externalid"
+
+
+def _has_external_id(statement: Mapping[str, Any]) -> bool:
+    condition = statement.get("Condition")
+    if not isinstance(condition, Mapping):
+        return False
+    for operator, keys in condition.items():
+        if str(operator) != "StringEquals" or not isinstance(keys, Mapping):
+            continue
+        for key, value in keys.items():
+            values = value if isinstance(value, list) else [value]
+            if str(key).lower() != _EXTERNAL_ID_KEY or not values:
+                continue
+            if all(isinstance(v, str) and v for v in values):
+                return True
+    return False
+
+
+def cross_account_trust_narrow(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    """A role trusted by RAM identities (the organization's member reader) trusts single roles,
+    never an account's `root` or `*`, and only with an `sts:ExternalId` condition."""
+    role = _name(props, "roleName", "name")
+    raw = props.get("assumeRolePolicyDocument", props.get("document"))
+    if raw is None:
+        return []
+    try:
+        document = _document(raw)
+    except DocumentError as exc:
+        return [f"RAM role {role!r} has an invalid trust policy: {exc}"]
+    problems = []
+    for index, statement in enumerate(_statements(document)):
+        principal = statement.get("Principal")
+        if statement.get("Effect") != "Allow" or not isinstance(principal, Mapping) or "RAM" not in principal:
+            continue
+        entries = principal["RAM"]
+        for entry in entries if isinstance(entries, list) else [entries]:
+            if not (isinstance(entry, str) and _ROLE_PRINCIPAL.match(entry)):
+                problems.append(
+                    f"RAM role {role!r} trusts {entry!r} (Statement[{index}]); trust one role "
+                    "(acs:ram::<account>:role/<name>), not an account or '*'"
+                )
+        if not _has_external_id(statement):
+            problems.append(
+                f"RAM role {role!r} is trusted by another account's role without an "
+                f"sts:ExternalId condition (Statement[{index}])"
+            )
+    return problems
 
 
 # Actions an MFA-enforcing policy must deny without MFA, each on a resource it applies to.
@@ -401,7 +457,11 @@ CHECKS: tuple[Check, ...] = (
           MANDATORY, (RAM_POLICY, RAM_ROLE_POLICY_ATTACHMENT), custom_ram_policies_least_privilege),
     Check("config-rule-dangerous-actions",
           "The custom MFA Config rule carries a non-empty, valid dangerousActions parameter.",
-          MANDATORY, (CONFIG_RULE,), config_rule_dangerous_actions),
+          MANDATORY, (CONFIG_RULE, AGGREGATE_CONFIG_RULE), config_rule_dangerous_actions),
+    Check("cross-account-trust-narrow",
+          "A role trusted by RAM identities (the organization's member reader role) trusts single "
+          "roles, not an account or '*', and requires an sts:ExternalId.",
+          MANDATORY, (RAM_ROLE,), cross_account_trust_narrow),
     Check("aws-mfa-policy-denies-without-mfa",
           "The AWS MFA group policy denies other actions without MFA, also for access-key calls "
           "(BoolIfExists).",

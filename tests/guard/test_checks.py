@@ -523,6 +523,7 @@ def test_registry_levels_match_the_issue():
         "function-env-no-credentials": "mandatory",
         "custom-ram-policies-least-privilege": "mandatory",
         "config-rule-dangerous-actions": "mandatory",
+        "cross-account-trust-narrow": "mandatory",
         "aws-mfa-policy-denies-without-mfa": "mandatory",
         "oss-bucket-not-public": "mandatory",
         "ram-password-policy-floor": "mandatory",
