@@ -39,6 +39,7 @@ class Registration:
     custom: bool
     inputs: dict[str, Any]
     dependencies: frozenset[str]  # URNs this resource waits for (parent included)
+    provider: str | None = None  # explicit provider reference `<urn>::<id>`, None for the default
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,7 @@ class RecordingMonitor(MockMonitor):
                     custom=bool(request.custom),
                     inputs=rpc.deserialize_properties(request.object),
                     dependencies=frozenset(dependencies),
+                    provider=request.provider or None,
                 )
             )
         return response

@@ -406,9 +406,6 @@ class OrganizationSettings:
         members = values["members"] if isinstance(values["members"], tuple) else ()
         if len(members) > MAX_GROUP_MEMBERS:
             report("members", f"{len(members)} accounts, an account group holds at most {MAX_GROUP_MEMBERS}")
-        repeated = sorted({m for m in members if members.count(m) > 1})
-        if repeated:
-            report("members", f"listed more than once: {', '.join(repeated)}")
         if values["aggregator_type"] == "FOLDER" and values["folder_id"] is None:
             report("folderId", "required when aggregatorType is FOLDER")
         if values["aggregator_type"] == "RD" and values["folder_id"] is not None:
