@@ -57,12 +57,18 @@ def build(settings: Settings) -> dict[str, Any]:
         )
         outputs.update(
             {
-                "remediationTopicArn": remediation.topic_arn,
+                "remediationEngine": settings.remediation.engine,
                 "remediationRuleName": remediation.rule.rule_name,
-                "remediationFunctionArn": remediation.function_arn,
-                "remediationDryRun": settings.remediation.dry_run,
             }
         )
+        if remediation.function_arn is not None:
+            outputs.update(
+                {
+                    "remediationTopicArn": remediation.topic_arn,
+                    "remediationFunctionArn": remediation.function_arn,
+                    "remediationDryRun": settings.remediation.dry_run,
+                }
+            )
     RamSecurityBaseline(
         RAM_BASELINE,
         password_policy=settings.ram_password_policy,

@@ -1,19 +1,27 @@
-"""`NonComplianceRemediation`: Cloud Config non-compliance events -> MNS topic -> remediation function.
+"""`NonComplianceRemediation`: public OSS buckets found by Cloud Config are made private.
 
-Resources (children of the component): the `message.ServiceTopic`; a `cfg.Delivery` of
-non-compliant notifications to that topic; the managed rule `oss-bucket-public-read-prohibited`
-(`ALIYUN`) whose findings are remediated; the remediation function and its role (trusted by
-Function Compute, holding `policies/documents/ram/oss-acl-remediation.json`); the MNS topic
-trigger; and the trigger's invocation role (trusted by MNS, `fc:InvokeFunction` on this
-function only).
+The managed rule `oss-bucket-public-read-prohibited` (`ALIYUN`, excluding exempt buckets through
+`exclude_resource_ids_scope`) finds them; one of two engines fixes them:
+
+- `function`: a `cfg.Delivery` of non-compliant notifications, filtered to `ACS::OSS::Bucket`
+  (`deliveryChannelCondition`), to a `message.ServiceTopic`; the remediation function (its role
+  holds `policies/documents/ram/oss-acl-remediation.json`) behind an MNS topic trigger and the
+  trigger's invocation role (trusted by MNS, `fc:InvokeFunction` on this function only). The
+  function re-reads each ACL, skips exempt buckets, acts only on its own account and writes one
+  audit line per event; `dryRun` is possible.
+- `oos`: Cloud Config's own `cfg.Remediation` with the OOS template `ACS-OSS-PutBucketAcl`
+  (`permissionName: private`, run automatically); no topic, delivery, function or trigger.
 """
 
 from __future__ import annotations
+
+import json
 
 import pulumi
 import pulumi_alicloud as alicloud
 
 from components.arns import mns_topic_arn, ram_role_name
+from components.exemptions import exemptions_env
 from components.fc import FunctionSpec, deploy_function, deploy_mns_trigger
 from components.packaging import FunctionPackage, package_function
 from components.roles import document_json, service_role
@@ -22,24 +30,38 @@ from policies import documents
 
 TYPE = "baseline:alicloud:NonComplianceRemediation"
 MANAGED_RULE = "oss-bucket-public-read-prohibited"
-MANAGED_RULE_RESOURCE_TYPES = ["ACS::OSS::Bucket"]
+BUCKET_TYPE = "ACS::OSS::Bucket"
+MANAGED_RULE_RESOURCE_TYPES = [BUCKET_TYPE]
+# Config's official template; `{resourceId}`/`{regionId}` are filled from each finding (the
+# CreateRemediation `Params` example of the Config 2020-09-07 API, alibabacloud_config20200907).
+OOS_TEMPLATE = "ACS-OSS-PutBucketAcl"
+OOS_PARAMS = {"bucketName": "{resourceId}", "regionId": "{regionId}", "permissionName": "private"}
 
 
-def remediation_environment(remediation: RemediationSettings) -> dict[str, str]:
+def delivery_condition() -> str:
+    """Only the remediated resource type's findings reach the topic (format: cfg.Delivery docs)."""
+    condition = [{"filterType": "ResourceType", "values": MANAGED_RULE_RESOURCE_TYPES, "multiple": True}]
+    return json.dumps(condition, separators=(",", ":"))
+
+
+def remediation_environment(
+    remediation: RemediationSettings, account_id: pulumi.Input[str]
+) -> dict[str, pulumi.Input[str]]:
     return {
-        "RULE_NAME": remediation.rule_name,
+        "ACCOUNT_ID": account_id,
         "DRY_RUN": "true" if remediation.dry_run else "false",
+        "EXEMPT_BUCKETS": exemptions_env(remediation.exempt_buckets),
         "LOG_LEVEL": remediation.log_level,
+        "RULE_NAME": remediation.rule_name,
+        "TIME_BUDGET_SECONDS": str(remediation.time_budget_seconds),
     }
 
 
 class NonComplianceRemediation(pulumi.ComponentResource):
-    topic: alicloud.message.ServiceTopic
-    topic_arn: pulumi.Output[str]
-    delivery: alicloud.cfg.Delivery
     rule: alicloud.cfg.Rule
-    function_arn: pulumi.Output[str]
-    trigger: pulumi.CustomResource
+    topic_arn: pulumi.Output[str] | None = None
+    function_arn: pulumi.Output[str] | None = None
+    remediation: alicloud.cfg.Remediation | None = None
 
     def __init__(
         self,
@@ -52,30 +74,8 @@ class NonComplianceRemediation(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE, name, None, opts)
-        package = package or package_function("oss_acl_remediation")
         child = pulumi.ResourceOptions(parent=self)
-        account_id = alicloud.get_caller_identity_output(
-            opts=pulumi.InvokeOutputOptions(parent=self)
-        ).account_id
-
-        self.topic = alicloud.message.ServiceTopic(
-            f"{name}-topic", topic_name=remediation.topic_name, opts=child
-        )
-        self.topic_arn = pulumi.Output.all(account_id, self.topic.topic_name).apply(
-            lambda v: mns_topic_arn(region, v[0], v[1])
-        )
-        self.delivery = alicloud.cfg.Delivery(
-            f"{name}-delivery",
-            delivery_channel_name=remediation.topic_name,
-            delivery_channel_type="MNS",
-            delivery_channel_target_arn=self.topic_arn,
-            non_compliant_notification=True,
-            # Only findings: configuration changes and snapshots would flood the function.
-            configuration_item_change_notification=False,
-            configuration_snapshot=False,
-            description="Cloud Config non-compliance events for automatic remediation",
-            opts=child,
-        )
+        exempt = [entry.name for entry in remediation.exempt_buckets]
         self.rule = alicloud.cfg.Rule(
             f"{name}-rule",
             rule_name=remediation.rule_name,
@@ -84,7 +84,57 @@ class NonComplianceRemediation(pulumi.ComponentResource):
             source_identifier=MANAGED_RULE,
             config_rule_trigger_types="ConfigurationItemChangeNotification",
             resource_types_scopes=MANAGED_RULE_RESOURCE_TYPES,
+            # An OSS bucket's resource id is its name; exempt buckets are never evaluated.
+            exclude_resource_ids_scope=",".join(exempt) if exempt else None,
             risk_level=remediation.risk_level,
+            opts=child,
+        )
+        outputs: dict[str, pulumi.Input[object]] = {
+            "ruleName": self.rule.rule_name, "engine": remediation.engine
+        }
+        if remediation.engine == "oos":
+            self.remediation = alicloud.cfg.Remediation(
+                f"{name}-oos",
+                config_rule_id=self.rule.config_rule_id,
+                remediation_type="OOS",
+                remediation_source_type="ALIYUN",
+                remediation_template_id=OOS_TEMPLATE,
+                invoke_type="AUTO_EXECUTION",
+                params=json.dumps(OOS_PARAMS, separators=(",", ":")),
+                opts=child,
+            )
+        else:
+            outputs.update(self._function_pipeline(name, region, fc, remediation, package))
+        self.register_outputs(outputs)
+
+    def _function_pipeline(
+        self,
+        name: str,
+        region: str,
+        fc: FunctionComputeSettings,
+        remediation: RemediationSettings,
+        package: FunctionPackage | None,
+    ) -> dict[str, pulumi.Input[object]]:
+        package = package or package_function("oss_acl_remediation")
+        child = pulumi.ResourceOptions(parent=self)
+        account_id = alicloud.get_caller_identity_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        ).account_id
+        topic = alicloud.message.ServiceTopic(f"{name}-topic", topic_name=remediation.topic_name, opts=child)
+        topic_arn = pulumi.Output.all(account_id, topic.topic_name).apply(
+            lambda v: mns_topic_arn(region, v[0], v[1])
+        )
+        alicloud.cfg.Delivery(
+            f"{name}-delivery",
+            delivery_channel_name=remediation.topic_name,
+            delivery_channel_type="MNS",
+            delivery_channel_target_arn=topic_arn,
+            delivery_channel_condition=delivery_condition(),
+            non_compliant_notification=True,
+            # Only findings: configuration changes and snapshots would flood the function.
+            configuration_item_change_notification=False,
+            configuration_snapshot=False,
+            description="Cloud Config non-compliance events for automatic remediation",
             opts=child,
         )
         function = deploy_function(
@@ -96,7 +146,7 @@ class NonComplianceRemediation(pulumi.ComponentResource):
                 description=f"Remediates {remediation.rule_name} findings sent to {remediation.topic_name}",
                 timeout_seconds=remediation.timeout_seconds,
                 memory_mb=remediation.memory_mb,
-                environment=remediation_environment(remediation),
+                environment=remediation_environment(remediation, account_id),
             ),
             package=package,
             policy_document=documents.load("ram/oss-acl-remediation.json"),
@@ -115,24 +165,22 @@ class NonComplianceRemediation(pulumi.ComponentResource):
             description=f"MNS topic {remediation.topic_name} invoking {remediation.function_name}",
             parent=self,
         )
-        self.trigger = deploy_mns_trigger(
+        deploy_mns_trigger(
             f"{name}-trigger",
             function=function,
             trigger_name=remediation.trigger_name,
-            topic_arn=self.topic_arn,
+            topic_arn=topic_arn,
             invocation_role_arn=invoker.arn,
             retry_strategy=remediation.retry_strategy,
             parent=self,
             # MNS checks the role when the trigger is created, so its permission must exist first.
             depends_on=[invoker.attachment, function.role.attachment],
         )
+        self.topic_arn = topic_arn
         self.function_arn = function.arn
-        self.register_outputs(
-            {
-                "topicArn": self.topic_arn,
-                "ruleName": self.rule.rule_name,
-                "functionArn": self.function_arn,
-                "invokerRoleArn": invoker.arn,
-                "packageSha256": package.sha256,
-            }
-        )
+        return {
+            "topicArn": topic_arn,
+            "functionArn": function.arn,
+            "invokerRoleArn": invoker.arn,
+            "packageSha256": package.sha256,
+        }

@@ -38,6 +38,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MFA_FOR_LOGIN = ("mandatory", "independent", "adaptive")
 # The rule function keeps 30 s of its timeout for reporting (TIME_BUDGET_SECONDS = timeout - 30).
 TIME_BUDGET_RESERVE_SECONDS = 30
+# The remediation keeps 5 s of its timeout to write its audit line after a last OSS call.
+REMEDIATION_RESERVE_SECONDS = 5
 # RAM's flow control is per API and per account: 100 requests/s for each read API the rule calls
 # (GetUser, ListUsers, ListPoliciesForUser, ListGroupsForUser, GetUserMFAInfo, ListAccessKeys, ...;
 # "Quota 100/1(s), dimension regionId, API, ParentUid" in the RAM API reference's quota page,
@@ -259,9 +261,16 @@ class RemediationSettings:
     risk_level: int = setting(
         1, help="risk level of the managed rule: 1 critical, 2 warning, 3 info", low=1, high=3
     )
-    timeout_seconds: int = setting(60, help="function timeout", low=1, high=600)
+    timeout_seconds: int = setting(
+        60, help="function timeout; the function gets `TIME_BUDGET_SECONDS` = timeout - "
+        f"{REMEDIATION_RESERVE_SECONDS}", low=REMEDIATION_RESERVE_SECONDS + 5, high=600,
+    )
     memory_mb: int = _memory("function memory", 256)
     log_level: str = setting("INFO", help="function log level", choices=LOG_LEVELS)
+
+    @property
+    def time_budget_seconds(self) -> int:
+        return self.timeout_seconds - REMEDIATION_RESERVE_SECONDS
 
 
 @dataclass(frozen=True, kw_only=True)

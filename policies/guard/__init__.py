@@ -1,6 +1,8 @@
 """Guardrails for the baseline's infrastructure: plain checks, an offline runner, a CrossGuard pack.
 
-- `checks`: the checks and their registry (standard library + the `policies` engine);
+- `checks`: the checks, each registered with `@register` next to its function (how to add one:
+  its docstring); `registry` (the `Check` record), `props` (property coercion), `algebra` (policy
+  document questions), `resource_types` (type tokens) serve them;
 - `config`: per-stack enforcement levels and floors (`config/<stack>.json`, a CrossGuard
   policy pack config file);
 - `runner`: `check_plan(plan, config)` over `baseline.plan.build_plan()` output;

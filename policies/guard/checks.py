@@ -1,110 +1,74 @@
-"""The guardrails, as plain functions over (resource type, engine-named props, config).
+"""The guardrails: each a plain function over (resource type, engine-named props, config),
+registered where it is defined.
 
-Each check returns the list of violation messages for one resource; an empty list means
-it passes. `props` are the resource inputs as the Pulumi engine sees them (camelCase
-names from the provider schema), which is what CrossGuard's `ResourceValidationArgs.props`
-carries at `pulumi preview` and what `baseline.plan.build_plan()` records, so the pack
-(`policies/guard/pack.py`) and the offline `plan` (`policies/guard/runner.py`) run the
-same code. Standard library and the `policies` engine only.
+**Adding a check**: write `def my_check(resource_type, props, config) -> list[str]` here (one
+message per violation, `[]` when it passes), decorate it with
+`@register("my-check", "what it requires", MANDATORY or ADVISORY, <type tokens from
+resource_types>)`, add its name to `policies/guard/config/*.json` if a stack sets its level, and
+test it in `tests/guard/test_checks.py`. Read properties with `policies.guard.props` (CrossGuard
+and the offline plan hand them over differently) and ask document questions with
+`policies.guard.algebra`.
+
+`props` are what CrossGuard's `ResourceValidationArgs.props` carries at `pulumi preview` and
+what `baseline.plan.build_plan()` records, so the pack (`policies/guard/pack.py`) and the
+offline `plan` (`policies/guard/runner.py`) run the same code. Standard library and the
+`policies` engine only.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any
 
-from policies import (
-    OTHER_KEYS_UNKNOWN,
-    Decision,
-    Policy,
-    PolicyError,
-    Request,
-    evaluate,
-    holds,
-    parse_policy,
-)
+from policies import OTHER_KEYS_UNKNOWN, Decision, PolicyError, Request, evaluate, holds, parse_policy
 from policies.action_patterns import check_action_patterns
+from policies.guard.algebra import (
+    RAM_READ_PATTERNS,
+    DocumentError,
+    allows_every_action,
+    aws_allow_all,
+    document,
+    statement_label,
+    statements,
+    without_ram_reads,
+)
 from policies.guard.config import ADVISORY, MANDATORY, GuardConfig
 from policies.guard.credentials import classify
+from policies.guard.props import Props, as_int, function_env, function_name, name_of, plain
+from policies.guard.registry import Check, register, registered
 
-V3_FUNCTION = "alicloud:fc/v3Function:V3Function"
-FC2_FUNCTION = "alicloud:fc/function:Function"
-RAM_POLICY = "alicloud:ram/policy:Policy"
-RAM_ROLE_POLICY_ATTACHMENT = "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment"
-CONFIG_RULE = "alicloud:cfg/rule:Rule"
-AGGREGATE_CONFIG_RULE = "alicloud:cfg/aggregateConfigRule:AggregateConfigRule"
-RAM_ROLE = "alicloud:ram/role:Role"
-AWS_IAM_POLICY = "aws:iam/policy:Policy"
-OSS_BUCKET = "alicloud:oss/bucket:Bucket"
-OSS_BUCKET_ACL = "alicloud:oss/bucketAcl:BucketAcl"
-RAM_PASSWORD_POLICY = "alicloud:ram/passwordPolicy:PasswordPolicy"  # noqa: S105 - a type token
-RAM_SECURITY_PREFERENCE = "alicloud:ram/securityPreference:SecurityPreference"
-FUNCTION_TYPES = (V3_FUNCTION, FC2_FUNCTION)
-
-Props = Mapping[str, Any]
-CheckFn = Callable[[str, Props, GuardConfig], list[str]]
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    description: str
-    level: str
-    resource_types: tuple[str, ...]
-    run: CheckFn
-
-
-def _name(props: Mapping[str, Any], *keys: str) -> str:
-    for key in keys:
-        value = props.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return "<unnamed>"
-
-
-def _function_name(resource_type: str, props: Mapping[str, Any]) -> str:
-    # FC 3.0 names its function `functionName`; the FC 2.0 resource calls it `name`.
-    return _name(props, "functionName" if resource_type == V3_FUNCTION else "name")
-
-
-def _as_int(value: Any) -> Any:
-    """Integral numbers as int: CrossGuard hands numbers over as floats (protobuf Struct)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def plain(value: Any) -> Any:
-    """`value` as plain JSON data: dicts, lists, integral numbers as int.
-
-    CrossGuard wraps nested inputs in read-only `Mapping`/`Sequence` proxies (and its config
-    arrives with float numbers); the engine and `json` want dicts and lists. Only call this on
-    the one property a check reads: the proxy raises on values unknown at preview, and an
-    unrelated unknown property must not stop a check.
-    """
-    if isinstance(value, Mapping):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-        return [plain(item) for item in value]
-    return _as_int(value)
-
-
-def _env(props: Mapping[str, Any]) -> Mapping[str, Any]:
-    env = props.get("environmentVariables")
-    return env if isinstance(env, Mapping) else {}
-
+# Re-exported: callers and tests name the type tokens through this module too.
+from policies.guard.resource_types import (  # noqa: F401
+    AGGREGATE_CONFIG_RULE,
+    AWS_IAM_POLICY,
+    CONFIG_RULE,
+    FC2_FUNCTION,
+    FUNCTION_TYPES,
+    OSS_BUCKET,
+    OSS_BUCKET_ACL,
+    RAM_PASSWORD_POLICY,
+    RAM_POLICY,
+    RAM_ROLE,
+    RAM_ROLE_POLICY_ATTACHMENT,
+    RAM_SECURITY_PREFERENCE,
+    V3_FUNCTION,
+)
 
 # --- mandatory -------------------------------------------------------------------------------
 
+@register(
+    "function-env-no-credentials",
+    "Function environment variables hold no access key id, secret or credential-named value.",
+    MANDATORY, *FUNCTION_TYPES,
+)
 def function_env_no_credentials(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
-    function = _function_name(resource_type, props)
+    function = function_name(resource_type, props)
     messages = []
-    for name in sorted(_env(props)):
-        finding = classify(name, _env(props)[name])
+    for name in sorted(function_env(props)):
+        finding = classify(name, function_env(props)[name])
         if finding is None:
             continue
         if finding.reason == "is named like a credential":
@@ -122,9 +86,6 @@ RAM_WRITE_PATTERNS = (
     "ram:Clear*", "ram:Add*", "ram:Remove*", "ram:Bind*", "ram:Unbind*", "ram:Change*",
     "ram:Enable*", "ram:Disable*", "ram:Reset*", "ram:Put*", "ram:Upload*", "ram:Tag*", "ram:Untag*",
 )
-_DOC_VERSION = {"ram": "1", "aws": "2012-10-17"}
-# The read-only RAM actions; every other `ram:` action changes identities or their grants.
-RAM_READ_PATTERNS = ("ram:Get*", "ram:List*")
 # System policies that make any role an administrator of the account or of RAM.
 ADMIN_SYSTEM_POLICIES = {
     "administratoraccess": "grants every action",
@@ -132,89 +93,30 @@ ADMIN_SYSTEM_POLICIES = {
 }
 
 
-class DocumentError(ValueError):
-    """A policy document property that is not a JSON object."""
-
-
-def _document(value: Any) -> Mapping[str, Any]:
-    """The policy document as a dict (resources carry it as a JSON string, rarely as an object)."""
-    value = plain(value)
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise DocumentError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
-    if not isinstance(value, Mapping):
-        raise DocumentError("expected a JSON object")
-    return value
-
-
-def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    statements = document.get("Statement", [])
-    return [statements] if isinstance(statements, Mapping) else list(statements)
-
-
-def allows_every_action(document: Mapping[str, Any], dialect: str) -> bool:
-    """Whether the union of the document's Allow statements covers every action name.
-
-    Decided with the engine: an `Allow *` probe minus each Allow statement's action language
-    (turned into an unconditional `Deny` on `*`) holds no action exactly when that union is
-    universal. Conditions and resources of the Allows are ignored on purpose: an Allow of
-    every action under some condition or on some resource is still an administrator grant,
-    and the document's own Denies do not make it least-privilege.
-    """
-    complement = []
-    for statement in _statements(document):
-        if statement.get("Effect") != "Allow":
-            continue
-        deny: dict[str, Any] = {"Effect": "Deny", "Resource": "*"}
-        for key in ("Action", "NotAction"):
-            if key in statement:
-                deny[key] = statement[key]
-        complement.append(deny)
-    if not complement:
-        return False
-    probe = parse_policy(
-        {"Version": _DOC_VERSION[dialect],
-         "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, *complement]},
-        dialect, name="allow-all-minus-document")
-    return not holds([probe], "*", context={}, unknown_keys=()).holds
-
-
-def _without_ram_reads(document: Mapping[str, Any], name: str) -> Policy:
-    """The document plus an unconditional Deny of the RAM reads: what it still allows in `ram:` writes.
-
-    The Denies go last, so the statement indexes `holds` reports are the document's own.
-    """
-    reads = {"Effect": "Deny", "Action": list(RAM_READ_PATTERNS), "Resource": "*"}
-    return parse_policy({**document, "Statement": [*_statements(document), reads]}, "ram", name=name)
-
-
-def _statement_label(result_statement: Any) -> str:
-    if result_statement is None:
-        return ""
-    sid = f" {result_statement.sid!r}" if result_statement.sid else ""
-    return f" (Statement[{result_statement.index}]{sid})"
-
-
+@register(
+    "custom-ram-policies-least-privilege",
+    "No custom RAM policy in the stack (each is a function or trigger role's policy) allows every "
+    "action or any RAM write action, and no role is attached AdministratorAccess/AliyunRAMFullAccess.",
+    MANDATORY, RAM_POLICY, RAM_ROLE_POLICY_ATTACHMENT,
+)
 def custom_ram_policies_least_privilege(
-    resource_type: str, props: Mapping[str, Any], config: GuardConfig
+    resource_type: str, props: Props, config: GuardConfig
 ) -> list[str]:
     if resource_type == RAM_ROLE_POLICY_ATTACHMENT:
-        policy_name = _name(props, "policyName")
+        policy_name = name_of(props, "policyName")
         reason = ADMIN_SYSTEM_POLICIES.get(policy_name.lower())
         if reason is None or str(props.get("policyType", "")).lower() != "system":
             return []
-        role = _name(props, "roleName")
+        role = name_of(props, "roleName")
         return [f"role {role!r} is attached the system policy {policy_name!r}, which {reason}"]
-    name = _name(props, "policyName", "name")
+    name = name_of(props, "policyName", "name")
     raw = props.get("policyDocument", props.get("document"))
     if raw is None:
         return [f"RAM policy {name!r} has no policyDocument"]
     try:
-        document = _document(raw)
-        policy = parse_policy(document, "ram", name=name)
-        if allows_every_action(document, "ram"):
+        doc = document(raw)
+        policy = parse_policy(doc, "ram", name=name)
+        if allows_every_action(doc, "ram"):
             return [f"RAM policy {name!r} allows every action; grant only the actions the role needs"]
     except (DocumentError, PolicyError) as exc:
         # Fail closed: a document the engine cannot read cannot be shown to be safe.
@@ -224,25 +126,30 @@ def custom_ram_policies_least_privilege(
         if result.holds:
             return [
                 f"RAM policy {name!r} allows RAM write actions matching {pattern!r}"
-                f"{_statement_label(result.statement)}"
+                f"{statement_label(result.statement)}"
             ]
     # The verbs above name the usual writes; anything else in `ram:` that is not a read
     # (`ram:PassRole`, a verb RAM adds later) is a write too: fail closed.
-    result = holds([_without_ram_reads(document, name)], "ram:*", context={}, unknown_keys=OTHER_KEYS_UNKNOWN)
+    result = holds([without_ram_reads(doc, name)], "ram:*", context={}, unknown_keys=OTHER_KEYS_UNKNOWN)
     if result.holds:
         return [
             f"RAM policy {name!r} allows the RAM action {result.witness!r}, which is not "
-            f"read-only ({', '.join(RAM_READ_PATTERNS)}){_statement_label(result.statement)}"
+            f"read-only ({', '.join(RAM_READ_PATTERNS)}){statement_label(result.statement)}"
         ]
     return []
 
 
+@register(
+    "config-rule-dangerous-actions",
+    "The custom MFA Config rule carries a non-empty, valid dangerousActions parameter.",
+    MANDATORY, CONFIG_RULE, AGGREGATE_CONFIG_RULE,
+)
 def config_rule_dangerous_actions(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
     # Only custom function rules evaluate dangerousActions; managed rules take their own inputs.
     if str(props.get("sourceOwner", "")).upper() != "CUSTOM_FC":
         return []
     # The aggregate rule (organization scale-out) runs the same function: the same parameter checks.
-    rule = _name(props, "ruleName", "aggregateConfigRuleName")
+    rule = name_of(props, "ruleName", "aggregateConfigRuleName")
     parameters = props.get("inputParameters")
     value = parameters.get("dangerousActions") if isinstance(parameters, Mapping) else None
     if value is None:
@@ -276,19 +183,23 @@ def _has_external_id(statement: Mapping[str, Any]) -> bool:
     return False
 
 
+@register(
+    "cross-account-trust-narrow",
+    "A role trusted by RAM identities (the organization's member reader role) trusts single roles, "
+    "not an account or '*', and requires an sts:ExternalId.",
+    MANDATORY, RAM_ROLE,
+)
 def cross_account_trust_narrow(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
-    """A role trusted by RAM identities (the organization's member reader) trusts single roles,
-    never an account's `root` or `*`, and only with an `sts:ExternalId` condition."""
-    role = _name(props, "roleName", "name")
+    role = name_of(props, "roleName", "name")
     raw = props.get("assumeRolePolicyDocument", props.get("document"))
     if raw is None:
         return []
     try:
-        document = _document(raw)
+        trust = document(raw)
     except DocumentError as exc:
         return [f"RAM role {role!r} has an invalid trust policy: {exc}"]
     problems = []
-    for index, statement in enumerate(_statements(document)):
+    for index, statement in enumerate(statements(trust)):
         principal = statement.get("Principal")
         if statement.get("Effect") != "Allow" or not isinstance(principal, Mapping) or "RAM" not in principal:
             continue
@@ -317,23 +228,23 @@ MFA_PROBES = (
 _MFA_KEY = "aws:MultiFactorAuthPresent"
 
 
-@lru_cache(maxsize=1)
-def _aws_allow_all() -> Policy:
-    return parse_policy({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "aws", name="allow-all")
-
-
+@register(
+    "aws-mfa-policy-denies-without-mfa",
+    "The AWS MFA group policy denies other actions without MFA, also for access-key calls "
+    "(BoolIfExists).",
+    MANDATORY, AWS_IAM_POLICY,
+)
 def aws_mfa_policy_denies_without_mfa(
-    resource_type: str, props: Mapping[str, Any], config: GuardConfig
+    resource_type: str, props: Props, config: GuardConfig
 ) -> list[str]:
-    name = _name(props, "name")
+    name = name_of(props, "name")
     raw = plain(props.get("policy"))
     text = raw if isinstance(raw, str) else json.dumps(raw)
     # Applies to the policies that are about MFA (by name or by the MFA key they test).
     if "mfa" not in name.lower() and "multifactorauthpresent" not in text.lower():
         return []
     try:
-        policy = parse_policy(_document(raw), "aws", name=name)
+        policy = parse_policy(document(raw), "aws", name=name)
     except (DocumentError, PolicyError) as exc:
         return [f"AWS policy {name!r} has an invalid document: {exc}"]
     # With the key absent (long-term access keys never carry it) only BoolIfExists denies;
@@ -344,7 +255,7 @@ def aws_mfa_policy_denies_without_mfa(
     for context, when in cases:
         for action, resource in MFA_PROBES:
             request = Request(action=action, resource=resource, context={"aws:username": "alice", **context})
-            if evaluate([_aws_allow_all(), policy], request).decision != Decision.EXPLICITLY_DENIED:
+            if evaluate([aws_allow_all(), policy], request).decision != Decision.EXPLICITLY_DENIED:
                 messages.append(f"AWS policy {name!r} does not deny {action!r} {when}")
                 break
     return messages
@@ -353,10 +264,15 @@ def aws_mfa_policy_denies_without_mfa(
 PUBLIC_ACLS = ("public-read", "public-read-write")
 
 
+@register(
+    "oss-bucket-not-public",
+    "No OSS bucket has a public-read or public-read-write ACL.",
+    MANDATORY, OSS_BUCKET, OSS_BUCKET_ACL,
+)
 def oss_bucket_not_public(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
     acl = props.get("acl")
     if isinstance(acl, str) and acl.lower() in PUBLIC_ACLS:
-        return [f"OSS bucket {_name(props, 'bucket')!r} has public ACL {acl!r}"]
+        return [f"OSS bucket {name_of(props, 'bucket')!r} has public ACL {acl!r}"]
     return []
 
 
@@ -367,11 +283,16 @@ _PASSWORD_DEFAULTS = {
 }
 
 
+@register(
+    "ram-password-policy-floor",
+    "The RAM password policy is at least as strict as the configured floor.",
+    MANDATORY, RAM_PASSWORD_POLICY,
+)
 def ram_password_policy_floor(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
     floor = config.password_floor
 
     def value(key: str) -> tuple[Any, str]:
-        raw = _as_int(props.get(key))
+        raw = as_int(props.get(key))
         return (_PASSWORD_DEFAULTS[key], " (unset: provider default)") if raw is None else (raw, "")
 
     messages = []
@@ -402,10 +323,54 @@ def ram_password_policy_floor(resource_type: str, props: Props, config: GuardCon
     return messages
 
 
+def _not_global_because(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
+    for attribute, label in (("is_loopback", "loopback"), ("is_link_local", "link-local"),
+                             ("is_multicast", "multicast"), ("is_unspecified", "unspecified"),
+                             ("is_reserved", "reserved"), ("is_private", "private")):
+        if getattr(network, attribute):
+            return label
+    return "not globally routable"
+
+
+@register(
+    "ram-login-network-masks-public",
+    "loginNetworkMasks holds only public networks: a private, loopback or reserved range can never "
+    "match a console sign-in and locks every RAM user out.",
+    MANDATORY, RAM_SECURITY_PREFERENCE,
+)
+def ram_login_network_masks_public(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    """Console and SSO sign-ins reach RAM from the caller's public egress address; a private,
+    loopback or reserved mask ("RAM users can only log on from the specified IP address") can
+    never match one, so it locks every RAM user out of the console."""
+    masks = props.get("loginNetworkMasks")
+    if not isinstance(masks, str):
+        return []
+    messages = []
+    for mask in (m.strip() for m in masks.split(";")):
+        if not mask:
+            continue
+        try:
+            network = ipaddress.ip_network(mask, strict=False)
+        except ValueError:
+            messages.append(f"RAM security preference loginNetworkMasks {mask!r} is not a CIDR network")
+            continue
+        if not network.is_global:
+            messages.append(
+                f"RAM security preference loginNetworkMasks {mask} is {_not_global_because(network)}: "
+                "console sign-ins arrive from public addresses, so it would lock RAM users out "
+                "(baseline:ramSecurityPreference.loginNetworkMasks: list the office's public egress CIDRs)")
+    return messages
+
+
 # --- advisory --------------------------------------------------------------------------------
 
+@register(
+    "ram-console-login-requires-mfa",
+    "RAM users must use MFA for console login (mfaOperationForLogin = mandatory).",
+    ADVISORY, RAM_SECURITY_PREFERENCE,
+)
 def ram_console_login_requires_mfa(
-    resource_type: str, props: Mapping[str, Any], config: GuardConfig
+    resource_type: str, props: Props, config: GuardConfig
 ) -> list[str]:
     mode = props.get("mfaOperationForLogin")
     # Only the current field counts: the provider deprecates `enforceMfaForLogin` as "no longer
@@ -417,6 +382,11 @@ def ram_console_login_requires_mfa(
             f"(mfaOperationForLogin is {shown}, expected 'mandatory')"]
 
 
+@register(
+    "ram-login-network-masks-set",
+    "Console logon is restricted to known networks (loginNetworkMasks).",
+    ADVISORY, RAM_SECURITY_PREFERENCE,
+)
 def ram_login_network_masks_set(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
     masks = props.get("loginNetworkMasks")
     if isinstance(masks, str) and masks.strip(" ;"):
@@ -424,18 +394,28 @@ def ram_login_network_masks_set(resource_type: str, props: Props, config: GuardC
     return ["RAM security preference sets no loginNetworkMasks: console logon is allowed from any network"]
 
 
+@register(
+    "ram-console-session-duration",
+    "RAM console sessions last no longer than the configured limit (default 12 hours).",
+    ADVISORY, RAM_SECURITY_PREFERENCE,
+)
 def ram_console_session_duration(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
-    hours = _as_int(props.get("loginSessionDuration"))
+    hours = as_int(props.get("loginSessionDuration"))
     if isinstance(hours, int) and not isinstance(hours, bool) and hours > config.max_session_hours:
         return [f"RAM security preference loginSessionDuration is {hours} hours, "
                 f"above the limit of {config.max_session_hours}"]
     return []
 
 
+@register(
+    "remediation-dry-run-outside-dev",
+    "Remediation runs for real (DRY_RUN=false) outside the dry-run stacks (default: dev).",
+    ADVISORY, *FUNCTION_TYPES,
+)
 def remediation_dry_run_outside_dev(
-    resource_type: str, props: Mapping[str, Any], config: GuardConfig
+    resource_type: str, props: Props, config: GuardConfig
 ) -> list[str]:
-    dry_run = _env(props).get("DRY_RUN")
+    dry_run = function_env(props).get("DRY_RUN")
     if not isinstance(dry_run, str) or dry_run.strip().lower() != "true":
         return []
     if config.stack is not None and config.stack in config.dry_run_stacks:
@@ -443,48 +423,12 @@ def remediation_dry_run_outside_dev(
     # An unknown stack counts as "outside dev": the check must not pass for lack of input.
     stack = "unknown" if config.stack is None else repr(config.stack)
     allowed = ", ".join(config.dry_run_stacks)
-    return [f"function {_function_name(resource_type, props)!r} runs remediation in dry-run mode "
+    return [f"function {function_name(resource_type, props)!r} runs remediation in dry-run mode "
             f"(DRY_RUN=true) in stack {stack}; dry-run is expected only in: {allowed}"]
 
 
-CHECKS: tuple[Check, ...] = (
-    Check("function-env-no-credentials",
-          "Function environment variables hold no access key id, secret or credential-named value.",
-          MANDATORY, FUNCTION_TYPES, function_env_no_credentials),
-    Check("custom-ram-policies-least-privilege",
-          "No custom RAM policy in the stack (each is a function or trigger role's policy) allows every "
-          "action or any RAM write action, and no role is attached AdministratorAccess/AliyunRAMFullAccess.",
-          MANDATORY, (RAM_POLICY, RAM_ROLE_POLICY_ATTACHMENT), custom_ram_policies_least_privilege),
-    Check("config-rule-dangerous-actions",
-          "The custom MFA Config rule carries a non-empty, valid dangerousActions parameter.",
-          MANDATORY, (CONFIG_RULE, AGGREGATE_CONFIG_RULE), config_rule_dangerous_actions),
-    Check("cross-account-trust-narrow",
-          "A role trusted by RAM identities (the organization's member reader role) trusts single "
-          "roles, not an account or '*', and requires an sts:ExternalId.",
-          MANDATORY, (RAM_ROLE,), cross_account_trust_narrow),
-    Check("aws-mfa-policy-denies-without-mfa",
-          "The AWS MFA group policy denies other actions without MFA, also for access-key calls "
-          "(BoolIfExists).",
-          MANDATORY, (AWS_IAM_POLICY,), aws_mfa_policy_denies_without_mfa),
-    Check("oss-bucket-not-public",
-          "No OSS bucket has a public-read or public-read-write ACL.",
-          MANDATORY, (OSS_BUCKET, OSS_BUCKET_ACL), oss_bucket_not_public),
-    Check("ram-password-policy-floor",
-          "The RAM password policy is at least as strict as the configured floor.",
-          MANDATORY, (RAM_PASSWORD_POLICY,), ram_password_policy_floor),
-    Check("ram-console-login-requires-mfa",
-          "RAM users must use MFA for console login (mfaOperationForLogin = mandatory).",
-          ADVISORY, (RAM_SECURITY_PREFERENCE,), ram_console_login_requires_mfa),
-    Check("ram-login-network-masks-set",
-          "Console logon is restricted to known networks (loginNetworkMasks).",
-          ADVISORY, (RAM_SECURITY_PREFERENCE,), ram_login_network_masks_set),
-    Check("ram-console-session-duration",
-          "RAM console sessions last no longer than the configured limit (default 12 hours).",
-          ADVISORY, (RAM_SECURITY_PREFERENCE,), ram_console_session_duration),
-    Check("remediation-dry-run-outside-dev",
-          "Remediation runs for real (DRY_RUN=false) outside the dry-run stacks (default: dev).",
-          ADVISORY, FUNCTION_TYPES, remediation_dry_run_outside_dev),
-)
+# Every check above is registered by now; the registry's order is the order they run in.
+CHECKS: tuple[Check, ...] = registered()
 CHECK_NAMES: tuple[str, ...] = tuple(check.name for check in CHECKS)
 
 

@@ -21,8 +21,9 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from policies.guard.checks import CHECK_NAMES, CHECKS, Check, plain
+from policies.guard.checks import CHECK_NAMES, CHECKS, Check
 from policies.guard.config import PROPERTY_SCHEMAS, GuardConfig, guard_config_from_dict
+from policies.guard.props import plain
 
 PACK_NAME = "mfa-baseline-guard"
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
 
 from baseline.mocks import run_with_mocks
 from components.remediation import TYPE, NonComplianceRemediation
-from components.settings import RemediationSettings
+from components.settings import BucketExemption, RemediationSettings
 from policies import Decision, Request, documents, evaluate, holds
 from tests.components.support import ACCOUNT, FC2, FC3, REGION, REMEDIATION, ram_policy
 
@@ -25,13 +26,17 @@ def build(fc, package, remediation=REMEDIATION):
     )
 
 
-def test_delivery_sends_non_compliance_only_to_the_topic(remediation_package):
+def test_delivery_sends_only_bucket_non_compliance_to_the_topic(remediation_package):
     run = build(FC3, remediation_package)
     assert run.one("alicloud:message/serviceTopic:ServiceTopic").inputs == {"topicName": "MNSTestConfig"}
     assert run.one("alicloud:cfg/delivery:Delivery").inputs == {
         "deliveryChannelName": "MNSTestConfig",
         "deliveryChannelType": "MNS",
         "deliveryChannelTargetArn": TOPIC_ARN,
+        # Other rules' findings (the MFA rule's RAM users) never wake the remediation.
+        "deliveryChannelCondition": (
+            '[{"filterType":"ResourceType","values":["ACS::OSS::Bucket"],"multiple":true}]'
+        ),
         "nonCompliantNotification": True,
         "configurationItemChangeNotification": False,
         "configurationSnapshot": False,
@@ -57,9 +62,51 @@ def test_function_environment_names_the_rule_and_dry_run(remediation_package, dr
     settings = RemediationSettings(dry_run=dry_run, rule_name="test-oss-bucket-public-read-prohibited")
     function = build(FC3, remediation_package, settings).one("alicloud:fc/v3Function:V3Function").inputs
     assert function["environmentVariables"] == {
+        "ACCOUNT_ID": ACCOUNT,
         "RULE_NAME": "test-oss-bucket-public-read-prohibited",
         "DRY_RUN": expected,
+        "EXEMPT_BUCKETS": "[]",
         "LOG_LEVEL": "INFO",
+        "TIME_BUDGET_SECONDS": "55",
+    }
+
+
+EXEMPT = (
+    BucketExemption(name="www-site", owner="web", reason="static site", expires=datetime.date(2027, 3, 1)),
+    BucketExemption(name="cdn-origin", owner="media", reason="CDN origin", expires=datetime.date(2027, 1, 1)),
+)
+
+
+def test_exempt_buckets_are_excluded_from_the_rule_and_handed_to_the_function(remediation_package):
+    settings = RemediationSettings(exempt_buckets=EXEMPT)
+    run = build(FC3, remediation_package, settings)
+    assert run.one("alicloud:cfg/rule:Rule").inputs["excludeResourceIdsScope"] == "www-site,cdn-origin"
+    env = run.one("alicloud:fc/v3Function:V3Function").inputs["environmentVariables"]
+    assert [e["name"] for e in json.loads(env["EXEMPT_BUCKETS"])] == ["www-site", "cdn-origin"]
+
+
+def test_oos_engine_uses_configs_own_remediation_and_deploys_no_function(remediation_package):
+    settings = RemediationSettings(engine="oos", exempt_buckets=EXEMPT[:1])
+    run = build(FC3, remediation_package, settings)
+    rule = run.one("alicloud:cfg/rule:Rule").inputs
+    assert rule["excludeResourceIdsScope"] == "www-site"
+    remediation = run.one("alicloud:cfg/remediation:Remediation")
+    # The rule's provider-assigned id (the mock derives it from the rule name, as Config's `cr-...`).
+    rules = {r.urn for r in run.registrations() if r.type == "alicloud:cfg/rule:Rule"}
+    assert remediation.dependencies & rules
+    assert remediation.inputs["configRuleId"].startswith("cr-")
+    assert remediation.inputs == {
+        "configRuleId": remediation.inputs["configRuleId"],
+        "remediationType": "OOS",
+        "remediationSourceType": "ALIYUN",
+        "remediationTemplateId": "ACS-OSS-PutBucketAcl",
+        "invokeType": "AUTO_EXECUTION",
+        "params": '{"bucketName":"{resourceId}","regionId":"{regionId}","permissionName":"private"}',
+    }
+    types = {r.type for r in run.registrations()}
+    assert not types & {
+        "alicloud:fc/v3Function:V3Function", "alicloud:fc/v3Trigger:V3Trigger", "alicloud:ram/role:Role",
+        "alicloud:message/serviceTopic:ServiceTopic", "alicloud:cfg/delivery:Delivery",
     }
 
 

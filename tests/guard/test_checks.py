@@ -461,6 +461,32 @@ def test_login_network_masks_set_passes_and_empty_is_reported():
     ]
 
 
+def test_public_login_masks_pass():
+    check = checks.ram_login_network_masks_public
+    props = {"loginNetworkMasks": "198.51.100.0/24;47.88.0.0/16"}
+    public = {"loginNetworkMasks": "47.88.0.0/16;2001:4860::/32"}
+    assert run(check, checks.RAM_SECURITY_PREFERENCE, public) == []
+    assert run(check, checks.RAM_SECURITY_PREFERENCE, {}) == []
+    assert len(run(check, checks.RAM_SECURITY_PREFERENCE, props)) == 1  # 198.51.100.0/24 is TEST-NET-2
+
+
+@pytest.mark.parametrize(
+    ("mask", "why"),
+    [("10.0.0.0/8", "private"), ("192.168.0.0/16", "private"), ("127.0.0.0/8", "loopback"),
+     ("169.254.0.0/16", "link-local"), ("240.0.0.0/4", "reserved"),
+     ("100.64.0.0/10", "not globally routable"),
+     ("fd00::/8", "private")],
+)
+def test_login_masks_that_no_console_sign_in_can_match_are_refused_naming_the_key(mask, why):
+    messages = run(checks.ram_login_network_masks_public, checks.RAM_SECURITY_PREFERENCE,
+                   {"loginNetworkMasks": f"47.88.0.0/16;{mask}"})
+    assert messages == [
+        f"RAM security preference loginNetworkMasks {mask} is {why}: console sign-ins arrive from public "
+        "addresses, so it would lock RAM users out (baseline:ramSecurityPreference.loginNetworkMasks: "
+        "list the office's public egress CIDRs)"
+    ]
+
+
 def test_session_duration_within_limit_passes_and_over_is_reported():
     check = checks.ram_console_session_duration
     assert run(check, checks.RAM_SECURITY_PREFERENCE, {"loginSessionDuration": 12}) == []
@@ -525,6 +551,7 @@ def test_registry_levels_match_the_issue():
         "config-rule-dangerous-actions": "mandatory",
         "cross-account-trust-narrow": "mandatory",
         "aws-mfa-policy-denies-without-mfa": "mandatory",
+        "ram-login-network-masks-public": "mandatory",
         "oss-bucket-not-public": "mandatory",
         "ram-password-policy-floor": "mandatory",
         "ram-console-login-requires-mfa": "advisory",

@@ -62,7 +62,7 @@ RULE = "alicloud:cfg/rule:Rule"
 PREFERENCE = "alicloud:ram/securityPreference:SecurityPreference"
 SAFE_PREFERENCE = {
     "mfaOperationForLogin": "mandatory",
-    "loginNetworkMasks": "10.0.0.0/8",
+    "loginNetworkMasks": "47.88.0.0/16",
     "loginSessionDuration": 6.0,
 }
 # check name -> (resource type, passing props, violating props, exact messages for the violation).
@@ -137,6 +137,14 @@ THROUGH_CROSSGUARD = {
         SAFE_PREFERENCE,
         {**SAFE_PREFERENCE, "loginNetworkMasks": ";"},
         ["RAM security preference sets no loginNetworkMasks: console logon is allowed from any network"],
+    ),
+    "ram-login-network-masks-public": (
+        PREFERENCE,
+        SAFE_PREFERENCE,
+        {**SAFE_PREFERENCE, "loginNetworkMasks": "47.88.0.0/16;192.168.0.0/16"},
+        ["RAM security preference loginNetworkMasks 192.168.0.0/16 is private: console sign-ins arrive from "
+         "public addresses, so it would lock RAM users out "
+         "(baseline:ramSecurityPreference.loginNetworkMasks: list the office's public egress CIDRs)"],
     ),
     "ram-console-session-duration": (
         PREFERENCE,

@@ -59,7 +59,8 @@ def test_pack_registers_every_policy_with_its_level(analyzer):
     levels = {p.name: p.enforcementLevel for p in info.policies}
     assert levels["oss-bucket-not-public"] == analyzer_pb2.MANDATORY
     assert levels["ram-login-network-masks-set"] == analyzer_pb2.ADVISORY
-    assert len(levels) == 11
+    assert levels["ram-login-network-masks-public"] == analyzer_pb2.MANDATORY
+    assert len(levels) == 12
 
 
 def test_pack_reports_a_violation_and_honours_pack_config(analyzer):

@@ -20,7 +20,7 @@ LONG_SESSION = {
     "parent": None,
     "inputs": {
         "mfaOperationForLogin": "mandatory",
-        "loginNetworkMasks": "10.0.0.0/8",
+        "loginNetworkMasks": "47.88.0.0/16",
         "loginSessionDuration": 24,
     },
 }
