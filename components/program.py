@@ -31,6 +31,7 @@ def build(settings: Settings) -> dict[str, Any]:
     outputs: dict[str, Any] = {
         "fcGeneration": fc.generation,
         "mfaRuleName": rule.rule.rule_name,
+        "mfaRuleId": rule.rule.config_rule_id,
         "mfaRuleFunctionArn": rule.function_arn,
         "mfaRuleRoleArn": rule.role_arn,
     }
