@@ -17,6 +17,7 @@ offline `plan` (`policies/guard/runner.py`) run the same code. Standard library 
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import json
 import re
@@ -405,6 +406,43 @@ def ram_console_session_duration(resource_type: str, props: Props, config: Guard
         return [f"RAM security preference loginSessionDuration is {hours} hours, "
                 f"above the limit of {config.max_session_hours}"]
     return []
+
+
+# The rule function's and the remediation function's exemption lists (components/exemptions.py).
+EXEMPTION_VARIABLES = ("EXEMPT_USERS", "EXEMPT_BUCKETS")
+EXEMPTION_WARNING_DAYS = 14
+
+
+@register(
+    "exemptions-expiring-soon",
+    f"No exemption (EXEMPT_USERS / EXEMPT_BUCKETS) expires within {EXEMPTION_WARNING_DAYS} days "
+    "unnoticed: renew it deliberately or let it lapse.",
+    ADVISORY, *FUNCTION_TYPES,
+)
+def exemptions_expiring_soon(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    today = config.current_day()
+    env = function_env(props)
+    messages = []
+    for variable in EXEMPTION_VARIABLES:
+        raw = env.get(variable)
+        if not isinstance(raw, str):
+            continue
+        try:
+            entries = json.loads(raw)
+        except json.JSONDecodeError:
+            messages.append(f"function {function_name(resource_type, props)!r} {variable} is not valid JSON")
+            continue
+        for entry in entries if isinstance(entries, list) else []:
+            try:
+                expires = datetime.date.fromisoformat(str(entry.get("expires")))
+            except (AttributeError, ValueError):
+                continue  # the plan's settings already refuse an entry without a valid date
+            days = (expires - today).days
+            if 0 <= days <= EXEMPTION_WARNING_DAYS:
+                messages.append(
+                    f"{variable} exemption {entry.get('name')!r} (owner {entry.get('owner')!r}) expires on "
+                    f"{expires.isoformat()}, in {days} days: renew it or let it lapse")
+    return messages
 
 
 @register(

@@ -17,6 +17,7 @@ and the policy's properties (`PROPERTY_SCHEMAS`, which is also the pack's config
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -61,6 +62,11 @@ class GuardConfig:
     dry_run_stacks: tuple[str, ...] = ("dev",)
     # check name -> level, overriding the registry's default; "all" applies to every check
     levels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # The day expiries are judged on; None means today (UTC). Tests pin it.
+    today: datetime.date | None = None
+
+    def current_day(self) -> datetime.date:
+        return self.today or datetime.datetime.now(datetime.timezone.utc).date()
 
     def level(self, check_name: str, default: str) -> str:
         if check_name in self.levels:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -552,6 +553,7 @@ def test_registry_levels_match_the_issue():
         "cross-account-trust-narrow": "mandatory",
         "aws-mfa-policy-denies-without-mfa": "mandatory",
         "ram-login-network-masks-public": "mandatory",
+        "exemptions-expiring-soon": "advisory",
         "oss-bucket-not-public": "mandatory",
         "ram-password-policy-floor": "mandatory",
         "ram-console-login-requires-mfa": "advisory",
@@ -564,6 +566,34 @@ def test_registry_levels_match_the_issue():
 def test_checks_for_a_function_type_are_the_two_function_checks():
     assert [c.name for c in checks.checks_for(checks.V3_FUNCTION)] == [
         "function-env-no-credentials",
+        "exemptions-expiring-soon",
         "remediation-dry-run-outside-dev",
     ]
     assert checks.checks_for("alicloud:ecs/instance:Instance") == ()
+
+
+# --- exemptions-expiring-soon --------------------------------------------------------------------
+
+def _exempt(expires: str, variable: str = "EXEMPT_BUCKETS") -> dict:
+    entries = [{"name": "www-site", "owner": "web", "reason": "static site", "expires": expires}]
+    return v3_function({variable: json.dumps(entries, separators=(",", ":"))}, "repair")
+
+
+def test_an_exemption_expiring_within_14_days_is_an_advisory_naming_it():
+    pinned = GuardConfig(today=datetime.date(2026, 12, 2))
+    check = checks.exemptions_expiring_soon
+    assert run(check, checks.V3_FUNCTION, _exempt("2026-12-16"), pinned) == [
+        "EXEMPT_BUCKETS exemption 'www-site' (owner 'web') expires on 2026-12-16, in 14 days: "
+        "renew it or let it lapse"
+    ]
+    assert run(check, checks.V3_FUNCTION, _exempt("2026-12-02", "EXEMPT_USERS"), pinned) == [
+        "EXEMPT_USERS exemption 'www-site' (owner 'web') expires on 2026-12-02, in 0 days: "
+        "renew it or let it lapse"
+    ]
+
+
+def test_an_exemption_expiring_later_or_no_exemptions_pass():
+    pinned = GuardConfig(today=datetime.date(2026, 12, 2))
+    assert run(checks.exemptions_expiring_soon, checks.V3_FUNCTION, _exempt("2026-12-17"), pinned) == []
+    assert run(checks.exemptions_expiring_soon, checks.V3_FUNCTION, v3_function({"EXEMPT_USERS": "[]"}),
+               pinned) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from pathlib import Path
@@ -60,6 +61,14 @@ V3 = "alicloud:fc/v3Function:V3Function"
 RAM_POLICY = "alicloud:ram/policy:Policy"
 RULE = "alicloud:cfg/rule:Rule"
 PREFERENCE = "alicloud:ram/securityPreference:SecurityPreference"
+
+
+def _SOON(days: int) -> dict:
+    """An exemption expiring `days` from today (CrossGuard runs the check on the real date)."""
+    expires = datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=days)
+    return {"name": "site", "owner": "web", "reason": "static", "expires": expires.isoformat()}
+
+
 SAFE_PREFERENCE = {
     "mfaOperationForLogin": "mandatory",
     "loginNetworkMasks": "47.88.0.0/16",
@@ -151,6 +160,13 @@ THROUGH_CROSSGUARD = {
         SAFE_PREFERENCE,
         {**SAFE_PREFERENCE, "loginSessionDuration": 13.0},
         ["RAM security preference loginSessionDuration is 13 hours, above the limit of 12"],
+    ),
+    "exemptions-expiring-soon": (
+        V3,
+        {"functionName": "repair", "environmentVariables": {"EXEMPT_BUCKETS": json.dumps([_SOON(400)])}},
+        {"functionName": "repair", "environmentVariables": {"EXEMPT_BUCKETS": json.dumps([_SOON(3)])}},
+        [f"EXEMPT_BUCKETS exemption 'site' (owner 'web') expires on {_SOON(3)['expires']}, in 3 days: "
+         "renew it or let it lapse"],
     ),
     "remediation-dry-run-outside-dev": (
         V3,
