@@ -14,10 +14,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt functions/requirements
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
 
 plan: $(VENV)/.installed
 	$(PY) -m baseline plan --stack $(STACK)

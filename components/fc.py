@@ -171,7 +171,8 @@ def deploy_mns_trigger(
 ) -> pulumi.CustomResource:
     opts = pulumi.ResourceOptions(parent=parent, depends_on=depends_on or [])
     if function.generation == 2:
-        assert function.service_name is not None
+        if function.service_name is None:  # a generation-2 function always has a service
+            raise ValueError(f"{resource_name}: FC 2.0 trigger needs the function's service name")
         return alicloud.fc.Trigger(
             resource_name,
             service=function.service_name,

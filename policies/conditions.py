@@ -19,8 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from policies.matchers import Flag, Literal, Matcher, Network, Number, Text
 from policies.model import Condition
-from policies.variables import UNKNOWN, Lookup, parse_template, resolve
+from policies.variables import UNKNOWN, Lookup, literal_text, parse_template, resolve
 from policies.wildcard import Token, matches
 
 Tri = bool | None
@@ -162,33 +163,33 @@ def _zone(offset: str | None) -> timezone:
     return timezone(sign * timedelta(minutes=minutes))
 
 
-def compile_value(spec: Operator, value: str) -> object:
+def compile_value(spec: Operator, value: str) -> Matcher:
     """The value in the form the operator compares. Raises ValueError(reason)."""
     kind = spec.kind
     if kind in ("string", "string_ci"):
-        return parse_template(value, glob=False)
+        return Text(parse_template(value, glob=False))
     if kind in ("like", "arn"):
-        return parse_template(value, glob=True)
+        return Text(parse_template(value, glob=True))
     if kind == "numeric":
         number = parse_number(value)
         if number is None:
             raise ValueError(f"{value!r} is not a number")
-        return number
+        return Number(number)
     if kind == "date":
         moment = parse_date(value)
         if moment is None:
             raise ValueError(f"{value!r} is not an ISO 8601 date or epoch seconds")
-        return moment
+        return Number(moment)
     if kind in ("bool", "null"):
         if value.lower() not in ("true", "false"):
             raise ValueError(f"{value!r} is not true or false")
-        return value.lower() == "true"
+        return Flag(value.lower() == "true")
     if kind == "ip":
         try:
-            return ipaddress.ip_network(value, strict=False)
+            return Network(ipaddress.ip_network(value, strict=False))
         except ValueError:
             raise ValueError(f"{value!r} is not an IP address or CIDR block") from None
-    return value  # binary: compared as the base64 text
+    return Literal(value)
 
 
 # ---- decisions --------------------------------------------------------------------------
@@ -250,36 +251,37 @@ def _arn_matches(tokens: tuple[Token, ...], value: str) -> bool:
     return all(matches(p, a) for p, a in zip(pattern, actual, strict=True))
 
 
-def _positive(spec: Operator, compiled: object, value: str, lookup: Lookup) -> Tri:
+def _text_matches(kind: str, matcher: Text, value: str, lookup: Lookup) -> Tri:
+    tokens = resolve(matcher.parts, lookup)
+    if tokens is UNKNOWN:
+        return None
+    if tokens is None:
+        return False
+    if kind == "string":
+        return literal_text(tokens) == value
+    if kind == "string_ci":
+        return literal_text(tokens).casefold() == value.casefold()
+    if kind == "like":
+        return matches(tokens, value)
+    return _arn_matches(tokens, value)
+
+
+def _positive(spec: Operator, matcher: Matcher, value: str, lookup: Lookup) -> Tri:
     """Does one context value match one policy value (before negation)?"""
-    kind = spec.kind
-    if kind in ("string", "string_ci", "like", "arn"):
-        tokens = resolve(compiled, lookup)  # type: ignore[arg-type]
-        if tokens is UNKNOWN:
-            return None
-        if tokens is None:
-            return False
-        if kind == "string":
-            return "".join(tokens) == value  # type: ignore[arg-type]
-        if kind == "string_ci":
-            return "".join(tokens).casefold() == value.casefold()  # type: ignore[arg-type]
-        if kind == "like":
-            return matches(tokens, value)  # type: ignore[arg-type]
-        return _arn_matches(tokens, value)  # type: ignore[arg-type]
-    if kind == "numeric":
-        number = parse_number(value)
-        return number is not None and _ordered(spec.compare, number, compiled)  # type: ignore[arg-type]
-    if kind == "date":
-        moment = parse_date(value)
-        return moment is not None and _ordered(spec.compare, moment, compiled)  # type: ignore[arg-type]
-    if kind == "bool":
-        return value.lower() == ("true" if compiled else "false")
-    if kind == "ip":
+    if isinstance(matcher, Text):
+        return _text_matches(spec.kind, matcher, value, lookup)
+    if isinstance(matcher, Number):
+        parse = parse_number if spec.kind == "numeric" else parse_date
+        number = parse(value)
+        return number is not None and _ordered(spec.compare, number, matcher.value)
+    if isinstance(matcher, Flag):
+        return value.lower() == ("true" if matcher.value else "false")
+    if isinstance(matcher, Network):
         try:
-            return ipaddress.ip_address(value.strip()) in compiled  # type: ignore[operator]
+            return ipaddress.ip_address(value.strip()) in matcher.network
         except ValueError:
             return False
-    return value == compiled
+    return value == matcher.text
 
 
 def decide(condition: Condition, lookup: Lookup) -> Tri:
@@ -291,7 +293,7 @@ def decide(condition: Condition, lookup: Lookup) -> Tri:
     present = bool(values)
     if spec.kind == "null":
         # Null: true means "the key is absent", false "the key is present"; values OR'ed.
-        return any(want_absent != present for want_absent in condition.matchers)
+        return any(isinstance(m, Flag) and m.value != present for m in condition.matchers)
     if not present:
         if condition.set_op == "ForAllValues" or condition.if_exists:
             return True
@@ -303,7 +305,7 @@ def decide(condition: Condition, lookup: Lookup) -> Tri:
         hit = tri_or(_positive(spec, m, value, lookup) for m in condition.matchers)
         return tri_not(hit) if spec.negated else hit
 
-    results = [per_value(v) for v in values]  # type: ignore[union-attr]
+    results = [per_value(v) for v in values or ()]
     if condition.set_op == "ForAllValues":
         return tri_and(results)
     if condition.set_op == "ForAnyValue" or not spec.negated:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from policies.conditions import decide_all
 from policies.context import normalize
 from policies.errors import PolicyError
-from policies.model import Decision, Evaluation, Policy, Request, Statement
+from policies.model import Decision, Evaluation, Policy, Request, Statement, StatementRef
 from policies.variables import Lookup, resolve
 from policies.wildcard import matches
 
@@ -53,8 +53,8 @@ def evaluate(policies: Sequence[Policy], request: Request) -> Evaluation:
     def lookup(key: str) -> tuple[str, ...] | None:
         return context.get(key.lower())
 
-    allows = []
-    denies = []
+    allows: list[StatementRef] = []
+    denies: list[StatementRef] = []
     for policy in policies:
         for statement in policy.statements:
             if statement.effect == "Allow" and denies:

@@ -181,5 +181,5 @@ def _spell(witness: str, query: Glob, grant: Statement, policies: Sequence[Polic
     out = []
     for j, ch in enumerate(witness):
         placeholder = ch.upper() if j > colon else ch
-        out.append(next((s[j] for s in spellings if s[j] is not None), placeholder))
+        out.append(next((c for s in spellings if (c := s[j]) is not None), placeholder))
     return "".join(out)

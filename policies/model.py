@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from policies.matchers import Matcher
 from policies.variables import Part
 from policies.wildcard import Token
 
@@ -43,7 +44,7 @@ class Condition:
     if_exists: bool
     key: str
     values: tuple[str, ...]
-    matchers: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    matchers: tuple[Matcher, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ value is unresolvable (it then matches nothing), or (for `holds`) unknown.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from policies.wildcard import ANY, STAR, Token
 
@@ -24,14 +26,16 @@ class Var:
     default: str | None = None
 
 
-class _Unknown:
-    """Marker: the value of a key the caller cannot know."""
+class _Unknown(enum.Enum):
+    """Marker: the value of a key the caller cannot know (an enum member, so `is UNKNOWN` narrows)."""
+
+    UNKNOWN = "UNKNOWN"
 
     def __repr__(self) -> str:
         return "UNKNOWN"
 
 
-UNKNOWN = _Unknown()
+UNKNOWN = _Unknown.UNKNOWN
 
 Part = Token | Var
 # key -> its values in the request; None when absent; UNKNOWN when the caller cannot know.
@@ -84,7 +88,7 @@ def resolve(parts: tuple[Part, ...], lookup: Lookup) -> tuple[Token, ...] | _Unk
     """Tokens with every variable replaced by literal text; None if some variable has no single
     value (and no default): the pattern then matches nothing; UNKNOWN if some value is unknown."""
     if not has_variables(parts):
-        return parts  # type: ignore[return-value]
+        return cast("tuple[Token, ...]", parts)  # no Var among them
     out: list[Token] = []
     unknown = False
     for part in parts:
@@ -95,12 +99,12 @@ def resolve(parts: tuple[Part, ...], lookup: Lookup) -> tuple[Token, ...] | _Unk
         if values is UNKNOWN:
             unknown = True
             continue
-        if values is None or len(values) == 0:  # type: ignore[arg-type]
+        if values is None or len(values) == 0:
             if part.default is None:
                 return None
             out.extend(part.default)
-        elif len(values) == 1:  # type: ignore[arg-type]
-            out.extend(values[0])  # type: ignore[index]
+        elif len(values) == 1:
+            out.extend(values[0])
         else:
             # A multivalued key cannot stand for one string.
             return None

@@ -59,8 +59,8 @@ def find_risk(held: Sequence[tuple[Grant, Policy]], patterns: Sequence[str]) -> 
     for pattern in patterns:
         result = holds(policies, pattern, context=NO_MFA_CONTEXT, unknown_keys=OTHER_KEYS_UNKNOWN)
         if result.holds:
-            grant = by_name.get(result.statement.policy) if result.statement is not None else None
-            return Risk(pattern, result.witness or pattern, grant)
+            owner = by_name.get(result.statement.policy) if result.statement is not None else None
+            return Risk(pattern, result.witness or pattern, owner)
     return None
 
 

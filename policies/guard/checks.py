@@ -250,8 +250,10 @@ def aws_mfa_policy_denies_without_mfa(
         return [f"AWS policy {name!r} has an invalid document: {exc}"]
     # With the key absent (long-term access keys never carry it) only BoolIfExists denies;
     # a plain Bool is false there and lets every API call through.
-    cases = (({}, f"when {_MFA_KEY} is absent (access-key calls); use BoolIfExists, not Bool"),
-             ({_MFA_KEY: "false"}, f"when {_MFA_KEY} is false"))
+    cases: tuple[tuple[dict[str, str], str], ...] = (
+        ({}, f"when {_MFA_KEY} is absent (access-key calls); use BoolIfExists, not Bool"),
+        ({_MFA_KEY: "false"}, f"when {_MFA_KEY} is false"),
+    )
     messages = []
     for context, when in cases:
         for action, resource in MFA_PROBES:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
@@ -55,8 +56,8 @@ def _validator(check: Check):
     return validate
 
 
-def build_policies() -> list[ResourceValidationPolicy]:
-    policies = []
+def build_policies() -> list[Policy]:
+    policies: list[Policy] = []
     for check in CHECKS:
         schema = PROPERTY_SCHEMAS.get(check.name)
         policies.append(ResourceValidationPolicy(

@@ -34,7 +34,7 @@ class Violation:
 def check_resource(
     resource_type: str, props: Mapping[str, Any], urn: str, config: GuardConfig
 ) -> list[Violation]:
-    violations = []
+    violations: list[Violation] = []
     for check in checks_for(resource_type):
         level = config.level(check.name, check.level)
         if level == DISABLED:
