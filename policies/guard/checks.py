@@ -326,6 +326,40 @@ def ram_password_policy_floor(resource_type: str, props: Props, config: GuardCon
     return messages
 
 
+def _resources(statement: Mapping[str, Any]) -> list[str]:
+    value = statement.get("Resource", statement.get("NotResource"))
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+@register(
+    "role-policies-name-the-account",
+    "Role policy resources name the deploying account (acs:<service>:<region>:<account>:...), never `*` "
+    "for it; `Resource: \"*\"` is left to APIs without resource-level permissions.",
+    MANDATORY, RAM_POLICY,
+)
+def role_policies_name_the_account(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    name = name_of(props, "policyName", "name")
+    raw = props.get("policyDocument", props.get("document"))
+    if raw is None:
+        return []  # custom-ram-policies-least-privilege reports a missing document
+    try:
+        statements = document(raw).get("Statement", [])
+    except DocumentError:
+        return []  # reported by custom-ram-policies-least-privilege
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    messages = []
+    for index, statement in enumerate(statements):
+        for resource in _resources(statement) if isinstance(statement, Mapping) else []:
+            parts = resource.split(":", 4)
+            if len(parts) == 5 and parts[0] == "acs" and "*" in parts[3]:
+                messages.append(f"RAM policy {name!r} Statement[{index}] resource {resource!r} wildcards the "
+                                "account; name the deploying account instead")
+    return messages
+
+
 def _not_global_because(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
     for attribute, label in (("is_loopback", "loopback"), ("is_link_local", "link-local"),
                              ("is_multicast", "multicast"), ("is_unspecified", "unspecified"),

@@ -161,6 +161,15 @@ THROUGH_CROSSGUARD = {
         {**SAFE_PREFERENCE, "loginSessionDuration": 13.0},
         ["RAM security preference loginSessionDuration is 13 hours, above the limit of 12"],
     ),
+    "role-policies-name-the-account": (
+        "alicloud:ram/policy:Policy",
+        {"policyName": "p", "policyDocument": json.dumps({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "oss:GetBucketAcl", "Resource": "acs:oss:*:5123456789012345:*"}]})},
+        {"policyName": "p", "policyDocument": json.dumps({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "oss:GetBucketAcl", "Resource": "acs:oss:*:*:*"}]})},
+        ["RAM policy 'p' Statement[0] resource 'acs:oss:*:*:*' wildcards the account; "
+         "name the deploying account instead"],
+    ),
     "exemptions-expiring-soon": (
         V3,
         {"functionName": "repair", "environmentVariables": {"EXEMPT_BUCKETS": json.dumps([_SOON(400)])}},
