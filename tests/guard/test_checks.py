@@ -550,6 +550,7 @@ def test_registry_levels_match_the_issue():
         "function-env-no-credentials": "mandatory",
         "custom-ram-policies-least-privilege": "mandatory",
         "config-rule-dangerous-actions": "mandatory",
+        "cross-account-trust-narrow": "mandatory",
         "aws-mfa-policy-denies-without-mfa": "mandatory",
         "role-policies-name-the-account": "mandatory",
         "ram-login-network-masks-public": "mandatory",
