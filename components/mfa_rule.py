@@ -51,6 +51,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
     rule: alicloud.cfg.Rule
     function_arn: pulumi.Output[str]
     role_arn: pulumi.Output[str]
+    role_name: pulumi.Output[str]
 
     def __init__(
         self,
@@ -81,8 +82,6 @@ class MfaComplianceRule(pulumi.ComponentResource):
             package=package,
             policy_document=documents.load("ram/mfa-rule-function.json"),
             role_description=f"Function Compute role of the {rule.rule_name} Cloud Config rule",
-            region=region,
-            account_id=account_id,
             parent=self,
         )
         self.rule = alicloud.cfg.Rule(
@@ -103,6 +102,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
         )
         self.function_arn = function.arn
         self.role_arn = function.role.arn
+        self.role_name = function.role.role.role_name
         self.register_outputs(
             {
                 "ruleName": self.rule.rule_name,

@@ -1,4 +1,4 @@
-"""The Pulumi program: validated settings in, the four components out, a few outputs exported."""
+"""The Pulumi program: validated settings in, the components out, a few outputs exported."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ REMEDIATION = "oss-remediation"
 RAM_BASELINE = "ram-baseline"
 AWS_GROUP = "aws-mfa-group"
 NOTIFICATIONS = "compliance-notifications"
+ORGANIZATION = "organization"
 
 
 def build(settings: Settings) -> dict[str, Any]:
@@ -23,8 +24,9 @@ def build(settings: Settings) -> dict[str, Any]:
     from components.mfa_rule import RESOURCE_TYPES as RULE_RESOURCE_TYPES
     from components.mfa_rule import MfaComplianceRule
     from components.notifications import ComplianceNotifications
+    from components.organization import OrganizationCompliance
     from components.ram_baseline import RamSecurityBaseline
-    from components.remediation import NonComplianceRemediation
+    from components.remediation import MANAGED_RULE_RESOURCE_TYPES, NonComplianceRemediation
 
     region = settings.alicloud_region
     fc = settings.function_compute
@@ -36,6 +38,24 @@ def build(settings: Settings) -> dict[str, Any]:
         "mfaRuleFunctionArn": rule.function_arn,
         "mfaRuleRoleArn": rule.role_arn,
     }
+    if settings.organization is not None:
+        organization = OrganizationCompliance(
+            ORGANIZATION,
+            region=region,
+            organization=settings.organization,
+            rule=settings.compliance_rule,
+            function_arn=rule.function_arn,
+            function_role_arn=rule.role_arn,
+            function_role_name=rule.role_name,
+        )
+        outputs.update(
+            {
+                "organizationAggregatorId": organization.aggregator.id,
+                "organizationRuleName": organization.rule.aggregate_config_rule_name,
+                "organizationRuleId": organization.rule.config_rule_id,
+                "organizationMemberRoleArns": organization.member_role_arns,
+            }
+        )
     if settings.remediation.enabled:
         remediation = NonComplianceRemediation(
             REMEDIATION, region=region, fc=fc, remediation=settings.remediation
@@ -57,8 +77,6 @@ def build(settings: Settings) -> dict[str, Any]:
     if settings.notifications.subscribers:
         resource_types = list(RULE_RESOURCE_TYPES)
         if settings.remediation.enabled:
-            from components.remediation import MANAGED_RULE_RESOURCE_TYPES
-
             resource_types += MANAGED_RULE_RESOURCE_TYPES
         notifications = ComplianceNotifications(
             NOTIFICATIONS, region=region, notifications=settings.notifications, resource_types=resource_types

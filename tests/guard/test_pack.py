@@ -99,6 +99,20 @@ THROUGH_CROSSGUARD = {
         {"ruleName": "r", "sourceOwner": "CUSTOM_FC", "inputParameters": {"dangerousActions": "ecs*"}},
         ["Config rule 'r' dangerousActions[0]: 'ecs*' is not 'service:action'"],
     ),
+    "cross-account-trust-narrow": (
+        "alicloud:ram/role:Role",
+        {"roleName": "reader", "assumeRolePolicyDocument": json.dumps({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"RAM": ["acs:ram::5123456789012345:role/rule-fn"]},
+             "Condition": {"StringEquals": {"sts:ExternalId": "org-1"}}}]})},
+        {"roleName": "reader", "assumeRolePolicyDocument": json.dumps({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"RAM": ["acs:ram::5123456789012345:root"]}}]})},
+        ["RAM role 'reader' trusts 'acs:ram::5123456789012345:root' (Statement[0]); trust one role "
+         "(acs:ram::<account>:role/<name>), not an account or '*'",
+         "RAM role 'reader' is trusted by another account's role without an sts:ExternalId condition "
+         "(Statement[0])"],
+    ),
     "aws-mfa-policy-denies-without-mfa": (
         "aws:iam/policy:Policy",
         force_mfa_policy("BoolIfExists"),
@@ -155,6 +169,17 @@ THROUGH_CROSSGUARD = {
             {"Effect": "Allow", "Action": "oss:GetBucketAcl", "Resource": "acs:oss:*:*:*"}]})},
         ["RAM policy 'p' Statement[0] resource 'acs:oss:*:*:*' wildcards the account; "
          "name the deploying account instead"],
+    ),
+    "fc3-custom-rule-unconfirmed": (
+        "alicloud:cfg/rule:Rule",
+        {"ruleName": "r", "sourceOwner": "CUSTOM_FC", "inputParameters": {"dangerousActions": "ecs:*"},
+         "sourceIdentifier": "acs:fc:ap-southeast-1:5123456789012345:services/s.LATEST/functions/f"},
+        {"ruleName": "r", "sourceOwner": "CUSTOM_FC", "inputParameters": {"dangerousActions": "ecs:*"},
+         "sourceIdentifier": "acs:fc:ap-southeast-1:5123456789012345:functions/f"},
+        ["Config rule 'r' invokes the FC 3.0 function 'acs:fc:ap-southeast-1:5123456789012345:functions/f': "
+         "Cloud Config documents custom rules only with FC 2.0 ARNs (services/<svc>.LATEST/functions/<fn>); "
+         "confirm the rule evaluates after deploying (README, \"After it\") or choose "
+         "functionCompute.generation 2"],
     ),
     "exemptions-expiring-soon": (
         V3,

@@ -61,8 +61,10 @@ def test_pack_registers_every_policy_with_its_level(analyzer):
     assert levels["ram-login-network-masks-set"] == analyzer_pb2.ADVISORY
     assert levels["ram-login-network-masks-public"] == analyzer_pb2.MANDATORY
     assert levels["exemptions-expiring-soon"] == analyzer_pb2.ADVISORY
+    assert levels["cross-account-trust-narrow"] == analyzer_pb2.MANDATORY
     assert levels["role-policies-name-the-account"] == analyzer_pb2.MANDATORY
-    assert len(levels) == 13
+    assert levels["fc3-custom-rule-unconfirmed"] == analyzer_pb2.ADVISORY
+    assert len(levels) == 15
 
 
 def test_pack_reports_a_violation_and_honours_pack_config(analyzer):
