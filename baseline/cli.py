@@ -1,4 +1,4 @@
-"""Command line: `python -m baseline plan|evaluate|simulate|holds`.
+"""Command line: `python -m baseline plan|evaluate|simulate|holds|report`.
 
 Each subcommand lives in its own module exposing `register(subparsers)`; the module
 is imported only when the command line is parsed, so `plan` never pays for the
@@ -20,6 +20,7 @@ COMMANDS = {
     "evaluate": "baseline.evaluate_cmd",
     "simulate": "baseline.policy_cmd",
     "holds": "baseline.policy_cmd",
+    "report": "baseline.report_cmd",
 }
 
 EXIT_OK = 0

@@ -13,6 +13,8 @@ import atexit
 import contextvars
 import hashlib
 import heapq
+import json
+import re
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -37,6 +39,7 @@ class Registration:
     custom: bool
     inputs: dict[str, Any]
     dependencies: frozenset[str]  # URNs this resource waits for (parent included)
+    provider: str | None = None  # explicit provider reference `<urn>::<id>`, None for the default
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class BaselineMocks(pulumi.runtime.Mocks):
         self.account_id = account_id
         self.aws_account_id = aws_account_id
         self.invokes: list[InvokeRecord] = []
+        # Explicit alicloud providers that assume a role in another account: provider id -> account.
+        self.provider_accounts: dict[str, str] = {}
 
     # -- invokes ---------------------------------------------------------------------------
     def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
@@ -99,11 +104,27 @@ class BaselineMocks(pulumi.runtime.Mocks):
     # -- resources -------------------------------------------------------------------------
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
+        if args.typ == "pulumi:providers:alicloud":
+            return self._alicloud_provider(args.name, inputs), inputs
         handler = _RESOURCES.get(args.typ)
         if handler is None:
             return f"{args.name}-id", inputs
         resource_id, outputs = handler(self, args.name, inputs)
+        # A resource placed in a member account through its provider gets that account's ARN.
+        account = self.provider_accounts.get(str(args.provider or "").rsplit("::", 1)[-1])
+        if account and isinstance(outputs.get("arn"), str):
+            outputs["arn"] = outputs["arn"].replace(f"::{self.account_id}:", f"::{account}:", 1)
         return resource_id, {**inputs, **outputs}
+
+    def _alicloud_provider(self, name: str, i: dict[str, Any]) -> str:
+        provider_id = f"{name}-id"
+        assume = i.get("assumeRole")
+        # Provider inputs arrive JSON-encoded (the engine's provider config convention).
+        role_arn = (json.loads(assume) if isinstance(assume, str) else assume or {}).get("roleArn", "")
+        match = re.match(r"^acs:ram::([0-9]+):role/", role_arn)
+        if match:
+            self.provider_accounts[provider_id] = match.group(1)
+        return provider_id
 
     def _ram_role(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         role = i.get("roleName", name)
@@ -164,6 +185,15 @@ class BaselineMocks(pulumi.runtime.Mocks):
             "configRuleArn": f"acs:config::{self.account_id}:rule/{rule_id}",
         }
 
+    def _cfg_aggregator(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        aggregator_id = f"ca-{_hex('aggregator/' + str(i.get('aggregatorName', name)), 20)}"
+        return aggregator_id, {"status": "1"}
+
+    def _cfg_aggregate_rule(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        rule_id = f"cr-{_hex('aggregate-rule/' + str(i.get('aggregateConfigRuleName', name)), 20)}"
+        # The provider's id is `<aggregator_id>:<config_rule_id>`.
+        return f"{i.get('aggregatorId')}:{rule_id}", {"configRuleId": rule_id, "status": "ACTIVE"}
+
     def _cfg_delivery(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         channel_id = f"cdc-{_hex('delivery/' + str(i.get('deliveryChannelTargetArn')), 20)}"
         return channel_id, {"deliveryChannelId": channel_id, "status": 1}
@@ -205,6 +235,8 @@ _RESOURCES = {
     "alicloud:message/serviceTopic:ServiceTopic": BaselineMocks._topic,
     "alicloud:cfg/rule:Rule": BaselineMocks._cfg_rule,
     "alicloud:cfg/delivery:Delivery": BaselineMocks._cfg_delivery,
+    "alicloud:cfg/aggregator:Aggregator": BaselineMocks._cfg_aggregator,
+    "alicloud:cfg/aggregateConfigRule:AggregateConfigRule": BaselineMocks._cfg_aggregate_rule,
     "alicloud:ram/passwordPolicy:PasswordPolicy": BaselineMocks._account_singleton,
     "alicloud:ram/securityPreference:SecurityPreference": BaselineMocks._account_singleton,
     "aws:iam/group:Group": BaselineMocks._iam_group,
@@ -250,6 +282,7 @@ class RecordingMonitor(MockMonitor):
                     custom=bool(request.custom),
                     inputs=rpc.deserialize_properties(request.object),
                     dependencies=frozenset(dependencies),
+                    provider=request.provider or None,
                 )
             )
         return response

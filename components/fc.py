@@ -74,7 +74,7 @@ def deploy_function(
     fc: FunctionComputeSettings,
     spec: FunctionSpec,
     package: FunctionPackage,
-    policy_document: dict[str, Any],
+    policy_document: pulumi.Input[dict[str, Any]],
     role_description: str,
     region: str,
     account_id: pulumi.Input[str],
@@ -86,7 +86,7 @@ def deploy_function(
         resource_name,
         role_name=ram_role_name(spec.function_name, "role"),
         trust_document=documents.load("ram/fc-trust.json"),
-        policy_document=document_json(policy_document),
+        policy_document=pulumi.Output.from_input(policy_document).apply(document_json),
         description=role_description,
         parent=parent,
     )

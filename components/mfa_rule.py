@@ -51,6 +51,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
     rule: alicloud.cfg.Rule
     function_arn: pulumi.Output[str]
     role_arn: pulumi.Output[str]
+    role_name: pulumi.Output[str]
 
     def __init__(
         self,
@@ -103,6 +104,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
         )
         self.function_arn = function.arn
         self.role_arn = function.role.arn
+        self.role_name = function.role.role.role_name
         self.register_outputs(
             {
                 "ruleName": self.rule.rule_name,

@@ -1,4 +1,4 @@
-"""The Pulumi program: validated settings in, the four components out, a few outputs exported."""
+"""The Pulumi program: validated settings in, the components out, a few outputs exported."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ MFA_RULE = "mfa-rule"
 REMEDIATION = "oss-remediation"
 RAM_BASELINE = "ram-baseline"
 AWS_GROUP = "aws-mfa-group"
+ORGANIZATION = "organization"
 
 
 def build(settings: Settings) -> dict[str, Any]:
@@ -20,6 +21,7 @@ def build(settings: Settings) -> dict[str, Any]:
     # Imported here so that `plan` reports invalid settings before paying for the providers.
     from components.aws_group import AwsMfaEnforcedGroup
     from components.mfa_rule import MfaComplianceRule
+    from components.organization import OrganizationCompliance
     from components.ram_baseline import RamSecurityBaseline
     from components.remediation import NonComplianceRemediation
 
@@ -33,6 +35,23 @@ def build(settings: Settings) -> dict[str, Any]:
         "mfaRuleFunctionArn": rule.function_arn,
         "mfaRuleRoleArn": rule.role_arn,
     }
+    if settings.organization is not None:
+        organization = OrganizationCompliance(
+            ORGANIZATION,
+            region=region,
+            organization=settings.organization,
+            rule=settings.compliance_rule,
+            function_arn=rule.function_arn,
+            function_role_arn=rule.role_arn,
+            function_role_name=rule.role_name,
+        )
+        outputs.update(
+            {
+                "organizationAggregatorId": organization.aggregator.id,
+                "organizationRuleName": organization.rule.aggregate_config_rule_name,
+                "organizationMemberRoleArns": organization.member_role_arns,
+            }
+        )
     if settings.remediation.enabled:
         remediation = NonComplianceRemediation(
             REMEDIATION, region=region, fc=fc, remediation=settings.remediation

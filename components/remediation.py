@@ -149,7 +149,10 @@ class NonComplianceRemediation(pulumi.ComponentResource):
                 environment=remediation_environment(remediation, account_id),
             ),
             package=package,
-            policy_document=documents.load("ram/oss-acl-remediation.json"),
+            # OSS has bucket-level permissions: only this account's buckets (acs:oss:*:<account>:*).
+            policy_document=account_id.apply(
+                lambda account: documents.for_account(documents.load("ram/oss-acl-remediation.json"), account)
+            ),
             role_description=f"Function Compute role remediating {remediation.rule_name} findings",
             region=region,
             account_id=account_id,

@@ -1,4 +1,5 @@
-"""A RAM role trusted by one cloud service, holding exactly one custom policy."""
+"""A RAM role trusted by one principal (a cloud service, or another account's role), holding
+exactly one custom policy."""
 
 from __future__ import annotations
 
@@ -30,17 +31,21 @@ def service_role(
     resource_name: str,
     *,
     role_name: str,
-    trust_document: dict[str, Any],
+    trust_document: dict[str, Any] | pulumi.Input[str],
     policy_document: pulumi.Input[str],
     description: str,
     parent: pulumi.Resource,
+    provider: pulumi.ProviderResource | None = None,
 ) -> ServiceRole:
-    """`policy_document` is JSON text (an Output when it names resources created alongside)."""
-    opts = pulumi.ResourceOptions(parent=parent)
+    """`policy_document` (and a `trust_document` given as text) is JSON text, an Output when it
+    names resources created alongside. `provider` places the role in another account."""
+    opts = pulumi.ResourceOptions(parent=parent, provider=provider)
     role = alicloud.ram.Role(
         f"{resource_name}-role",
         role_name=role_name,
-        assume_role_policy_document=document_json(trust_document),
+        assume_role_policy_document=(
+            document_json(trust_document) if isinstance(trust_document, dict) else trust_document
+        ),
         description=description,
         # The role is ours alone: deleting it must also detach what the stack attached.
         force=True,

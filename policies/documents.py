@@ -67,6 +67,32 @@ def force_mfa(allow_initial_password_change: bool = True) -> dict[str, Any]:
     return document
 
 
+def for_account(document: dict[str, Any], account_id: str) -> dict[str, Any]:
+    """`document` with every `acs:<service>:<region>:*:<resource>` Resource scoped to `account_id`.
+
+    The documents leave the account open (`*`) because it is only known at deploy time; a role
+    must never reach another account's resources (DESIGN.md "Components").
+    """
+    if not account_id.isdigit():
+        raise ValueError(f"account_id: {account_id!r} is not an account id")
+
+    def scope(resource: str) -> str:
+        parts = resource.split(":", 4)
+        if len(parts) == 5 and parts[0] == "acs" and parts[3] == "*":
+            parts[3] = account_id
+        return ":".join(parts)
+
+    statements = []
+    for statement in document["Statement"]:
+        resources = statement.get("Resource")
+        if isinstance(resources, str):
+            statement = {**statement, "Resource": scope(resources)}
+        elif isinstance(resources, list):
+            statement = {**statement, "Resource": [scope(r) for r in resources]}
+        statements.append(statement)
+    return {**document, "Statement": statements}
+
+
 def trigger_invoke_policy(function_arn: str) -> dict[str, Any]:
     """RAM policy for the MNS trigger's invocation role: `fc:InvokeFunction` on exactly
     `function_arn`, nothing else.

@@ -24,6 +24,9 @@ _WARNED_ARGUMENT = re.compile(r"if (\w+) is not None:\s*\n\s*warnings\.warn\(")
 
 def _resource_class(type_token: str) -> type:
     package, module_path, name = type_token.split(":")
+    if (package, module_path) == ("pulumi", "providers"):
+        # An explicit provider (`pulumi:providers:alicloud`) is the package's `Provider` class.
+        return importlib.import_module(f"pulumi_{name}").Provider
     module = importlib.import_module(f"pulumi_{package}.{module_path.split('/')[0]}")
     return getattr(module, name)
 

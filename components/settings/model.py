@@ -60,6 +60,18 @@ REMEDIATION_ENGINES = ("function", "oos")
 # RAM SetSecurityPreference LoginNetworkMasks: at most 40 masks, 512 characters joined with `;`.
 MAX_NETWORK_MASKS = 40
 MAX_NETWORK_MASKS_LENGTH = 512
+# Cloud Config account groups (CreateAggregator, https://www.alibabacloud.com/help/doc-detail/255781.htm):
+# `RD` is the global group (every Resource Directory member, kept in sync; one per administrator),
+# `FOLDER` follows one folder. At most 200 members per group (research/issue11-org.md, 1).
+AGGREGATOR_TYPES = ("RD", "FOLDER")
+MAX_GROUP_MEMBERS = 200
+ACCOUNT_ID_PATTERN = re.compile(r"^[0-9]{16}$")
+FOLDER_ID_PATTERN = re.compile(r"^fd-[A-Za-z0-9]{1,64}$")
+# RAM CreateRole RoleName: letters, digits, `.` and `-`, at most 64.
+RAM_ROLE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9.-]{1,64}$")
+# STS AssumeRole ExternalId: 2..1224 of letters, digits and `= , . @ : / - _` (alibabacloud_sts20150401
+# AssumeRoleRequest.external_id).
+EXTERNAL_ID_PATTERN = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 
 Report = Callable[[str, str], None]  # (config key within the section, reason)
 
@@ -352,6 +364,64 @@ class AwsSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class OrganizationSettings:
+    SECTION_HELP: ClassVar[str] = (
+        "Organization scale-out (present = deployed): a Config account group and the aggregate form of "
+        "the MFA rule, with a read-only role in each listed member account."
+    )
+
+    aggregator_type: str = setting(
+        "RD", help="account group type: `RD` (global group, every member) or `FOLDER` (one folder)",
+        choices=AGGREGATOR_TYPES,
+    )
+    folder_id: str | None = setting(
+        None, help="Resource Directory folder of a `FOLDER` group", pattern=FOLDER_ID_PATTERN,
+        what="a folder id (`fd-...`)", shown_default="none",
+    )
+    aggregator_name: str = setting(
+        "baseline-organization", help="account group name", pattern=RULE_NAME_PATTERN,
+        what="a valid account group name",
+    )
+    description: str = setting(
+        "Member accounts evaluated by the organization MFA rule", help="account group description"
+    )
+    rule_name: str = setting(
+        "RamUserMFA-org", help="aggregate Config rule name", pattern=RULE_NAME_PATTERN,
+        what="a valid Config rule name",
+    )
+    members: tuple[str, ...] = setting(
+        help=f"member account ids (16 digits) that get the reader role, at most {MAX_GROUP_MEMBERS}; "
+        "a member not listed cannot be read and is reported INSUFFICIENT_DATA",
+        item_check=matches(ACCOUNT_ID_PATTERN, "a 16-digit account id"), non_empty=True,
+        accepts="list of account ids",
+    )
+    member_role_name: str = setting(
+        "BaselineMfaRuleReader", help="read-only role the rule function assumes in each member",
+        pattern=RAM_ROLE_NAME_PATTERN, what="a valid RAM role name",
+    )
+    external_id: str = setting(
+        help="STS ExternalId the member role's trust requires (not a secret; unique per deployment)",
+        pattern=EXTERNAL_ID_PATTERN, what="2..1224 of letters, digits and `=,.@:/-_`",
+    )
+    deployment_role_name: str = setting(
+        "ResourceDirectoryAccountAccessRole",
+        help="role `pulumi up` assumes in each member to create the reader role (Resource Directory "
+        "creates this one in every member it creates)",
+        pattern=RAM_ROLE_NAME_PATTERN, what="a valid RAM role name",
+    )
+
+    @classmethod
+    def validate(cls, values: dict[str, Any], report: Report, context: Context) -> None:
+        members = values["members"] if isinstance(values["members"], tuple) else ()
+        if len(members) > MAX_GROUP_MEMBERS:
+            report("members", f"{len(members)} accounts, an account group holds at most {MAX_GROUP_MEMBERS}")
+        if values["aggregator_type"] == "FOLDER" and values["folder_id"] is None:
+            report("folderId", "required when aggregatorType is FOLDER")
+        if values["aggregator_type"] == "RD" and values["folder_id"] is not None:
+            report("folderId", "only a FOLDER account group has a folder")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     """A whole stack: the `alicloud:region` and every `baseline:` section."""
 
@@ -371,4 +441,5 @@ class Settings:
         RamSecurityPreferenceSettings(), help=RamSecurityPreferenceSettings.SECTION_HELP
     )
     aws: AwsSettings | None = setting(None, help=AwsSettings.SECTION_HELP)
+    organization: OrganizationSettings | None = setting(None, help=OrganizationSettings.SECTION_HELP)
 

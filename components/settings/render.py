@@ -33,7 +33,7 @@ STACKS_README = ROOT / "stacks" / "README.md"
 TABLE_BEGIN = "<!-- settings table: generated from components/settings/model.py by `make settings-docs` -->"
 TABLE_END = "<!-- end of settings table -->"
 # Sections whose presence is itself a setting (see the module docstring).
-UNDECLARED_SECTIONS = ("aws",)
+UNDECLARED_SECTIONS = ("aws", "organization")
 
 PROJECT_HEAD = """\
 name: baseline
@@ -46,7 +46,8 @@ runtime:
 stackConfigDir: stacks
 # Generated from components/settings/model.py by `make settings-docs`; edit the declaration, not this.
 # Pulumi types only strings, integers, booleans and arrays, so each section is declared by
-# description; components/settings validates every key in it. `aws` is undeclared: present = deployed.
+# description; components/settings validates every key in it. `aws` and `organization` are
+# undeclared: present = deployed.
 """
 
 

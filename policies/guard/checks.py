@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +33,7 @@ from policies.guard.algebra import (
     aws_allow_all,
     document,
     statement_label,
+    statements,
     without_ram_reads,
 )
 from policies.guard.config import ADVISORY, MANDATORY, GuardConfig
@@ -41,6 +43,7 @@ from policies.guard.registry import Check, register, registered
 
 # Re-exported: callers and tests name the type tokens through this module too.
 from policies.guard.resource_types import (  # noqa: F401
+    AGGREGATE_CONFIG_RULE,
     AWS_IAM_POLICY,
     CONFIG_RULE,
     FC2_FUNCTION,
@@ -49,6 +52,7 @@ from policies.guard.resource_types import (  # noqa: F401
     OSS_BUCKET_ACL,
     RAM_PASSWORD_POLICY,
     RAM_POLICY,
+    RAM_ROLE,
     RAM_ROLE_POLICY_ATTACHMENT,
     RAM_SECURITY_PREFERENCE,
     V3_FUNCTION,
@@ -139,13 +143,14 @@ def custom_ram_policies_least_privilege(
 @register(
     "config-rule-dangerous-actions",
     "The custom MFA Config rule carries a non-empty, valid dangerousActions parameter.",
-    MANDATORY, CONFIG_RULE,
+    MANDATORY, CONFIG_RULE, AGGREGATE_CONFIG_RULE,
 )
 def config_rule_dangerous_actions(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
     # Only custom function rules evaluate dangerousActions; managed rules take their own inputs.
     if str(props.get("sourceOwner", "")).upper() != "CUSTOM_FC":
         return []
-    rule = name_of(props, "ruleName")
+    # The aggregate rule (organization scale-out) runs the same function: the same parameter checks.
+    rule = name_of(props, "ruleName", "aggregateConfigRuleName")
     parameters = props.get("inputParameters")
     value = parameters.get("dangerousActions") if isinstance(parameters, Mapping) else None
     if value is None:
@@ -156,6 +161,62 @@ def config_rule_dangerous_actions(resource_type: str, props: Props, config: Guar
     # The same grammar the stack config and the rule function apply (policies.action_patterns).
     _, problems = check_action_patterns(value)
     return [f"Config rule {rule!r} {p.path('dangerousActions')}: {p.reason}" for p in problems]
+
+
+# A RAM principal that names one role (not an account's `root`, not `*`).
+_ROLE_PRINCIPAL = re.compile(r"^acs:ram::[0-9]+:role/[A-Za-z0-9.-]+$")
+_EXTERNAL_ID_KEY = "sts:externalid"
+
+
+def _has_external_id(statement: Mapping[str, Any]) -> bool:
+    condition = statement.get("Condition")
+    if not isinstance(condition, Mapping):
+        return False
+    for operator, keys in condition.items():
+        if str(operator) != "StringEquals" or not isinstance(keys, Mapping):
+            continue
+        for key, value in keys.items():
+            values = value if isinstance(value, list) else [value]
+            if str(key).lower() != _EXTERNAL_ID_KEY or not values:
+                continue
+            if all(isinstance(v, str) and v for v in values):
+                return True
+    return False
+
+
+@register(
+    "cross-account-trust-narrow",
+    "A role trusted by RAM identities (the organization's member reader role) trusts single roles, "
+    "not an account or '*', and requires an sts:ExternalId.",
+    MANDATORY, RAM_ROLE,
+)
+def cross_account_trust_narrow(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    role = name_of(props, "roleName", "name")
+    raw = props.get("assumeRolePolicyDocument", props.get("document"))
+    if raw is None:
+        return []
+    try:
+        trust = document(raw)
+    except DocumentError as exc:
+        return [f"RAM role {role!r} has an invalid trust policy: {exc}"]
+    problems = []
+    for index, statement in enumerate(statements(trust)):
+        principal = statement.get("Principal")
+        if statement.get("Effect") != "Allow" or not isinstance(principal, Mapping) or "RAM" not in principal:
+            continue
+        entries = principal["RAM"]
+        for entry in entries if isinstance(entries, list) else [entries]:
+            if not (isinstance(entry, str) and _ROLE_PRINCIPAL.match(entry)):
+                problems.append(
+                    f"RAM role {role!r} trusts {entry!r} (Statement[{index}]); trust one role "
+                    "(acs:ram::<account>:role/<name>), not an account or '*'"
+                )
+        if not _has_external_id(statement):
+            problems.append(
+                f"RAM role {role!r} is trusted by another account's role without an "
+                f"sts:ExternalId condition (Statement[{index}])"
+            )
+    return problems
 
 
 # Actions an MFA-enforcing policy must deny without MFA, each on a resource it applies to.
@@ -262,6 +323,40 @@ def ram_password_policy_floor(resource_type: str, props: Props, config: GuardCon
     elif attempts > floor.max_login_attempts:
         messages.append(f"RAM password policy maxLoginAttemps is {attempts}, "
                         f"above the floor of {floor.max_login_attempts}")
+    return messages
+
+
+def _resources(statement: Mapping[str, Any]) -> list[str]:
+    value = statement.get("Resource", statement.get("NotResource"))
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+@register(
+    "role-policies-name-the-account",
+    "Role policy resources name the deploying account (acs:<service>:<region>:<account>:...), never `*` "
+    "for it; `Resource: \"*\"` is left to APIs without resource-level permissions.",
+    MANDATORY, RAM_POLICY,
+)
+def role_policies_name_the_account(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    name = name_of(props, "policyName", "name")
+    raw = props.get("policyDocument", props.get("document"))
+    if raw is None:
+        return []  # custom-ram-policies-least-privilege reports a missing document
+    try:
+        statements = document(raw).get("Statement", [])
+    except DocumentError:
+        return []  # reported by custom-ram-policies-least-privilege
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    messages = []
+    for index, statement in enumerate(statements):
+        for resource in _resources(statement) if isinstance(statement, Mapping) else []:
+            parts = resource.split(":", 4)
+            if len(parts) == 5 and parts[0] == "acs" and "*" in parts[3]:
+                messages.append(f"RAM policy {name!r} Statement[{index}] resource {resource!r} wildcards the "
+                                "account; name the deploying account instead")
     return messages
 
 

@@ -69,7 +69,7 @@ def test_unknown_stack_exits_2_naming_the_known_stacks(capsys):
     assert main(["plan", "--stack", "staging"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: --stack 'staging': no Pulumi.staging.yaml in ")
-    assert "(stacks: dev, prod" in err
+    assert "(stacks: dev, org, prod" in err
 
 
 def test_as_a_process_invalid_config_prints_no_traceback(tmp_path):

@@ -194,11 +194,16 @@ def test_remediation_role_only_reads_and_sets_bucket_acls(remediation_package):
     role = run.one("alicloud:ram/role:Role", "fix-fn-role").inputs
     policy = run.one("alicloud:ram/policy:Policy", "fix-fn-policy").inputs
     assert json.loads(role["assumeRolePolicyDocument"]) == documents.load("ram/fc-trust.json")
-    assert json.loads(policy["policyDocument"]) == documents.load("ram/oss-acl-remediation.json")
+    assert json.loads(policy["policyDocument"])["Statement"][0]["Resource"] == f"acs:oss:*:{ACCOUNT}:*"
     granted = [ram_policy(policy["policyDocument"])]
     assert holds(granted, "oss:PutBucketAcl").holds is True
     for forbidden in ("oss:Delete*", "oss:PutObject*", "oss:PutBucketPolicy", "ram:*"):
         assert holds(granted, forbidden).holds is False, forbidden
+    # Only this account's buckets: the same action on another account's bucket is not allowed.
+    own = Request(action="oss:PutBucketAcl", resource=f"acs:oss:*:{ACCOUNT}:www-site")
+    other = Request(action="oss:PutBucketAcl", resource="acs:oss:*:1999999999999999:www-site")
+    assert evaluate(granted, own).decision == Decision.ALLOWED
+    assert evaluate(granted, other).decision == Decision.IMPLICITLY_DENIED
 
 
 @pytest.mark.parametrize("fc", [FC2, FC3])

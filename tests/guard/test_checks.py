@@ -550,7 +550,9 @@ def test_registry_levels_match_the_issue():
         "function-env-no-credentials": "mandatory",
         "custom-ram-policies-least-privilege": "mandatory",
         "config-rule-dangerous-actions": "mandatory",
+        "cross-account-trust-narrow": "mandatory",
         "aws-mfa-policy-denies-without-mfa": "mandatory",
+        "role-policies-name-the-account": "mandatory",
         "ram-login-network-masks-public": "mandatory",
         "exemptions-expiring-soon": "advisory",
         "oss-bucket-not-public": "mandatory",
@@ -596,3 +598,25 @@ def test_an_exemption_expiring_later_or_no_exemptions_pass():
     assert run(checks.exemptions_expiring_soon, checks.V3_FUNCTION, _exempt("2026-12-17"), pinned) == []
     assert run(checks.exemptions_expiring_soon, checks.V3_FUNCTION, v3_function({"EXEMPT_USERS": "[]"}),
                pinned) == []
+
+
+# --- role-policies-name-the-account ----------------------------------------------------------------
+
+def test_role_policy_resources_naming_the_account_or_star_pass():
+    props = ram_policy(
+        {"Effect": "Allow", "Action": "oss:GetBucketAcl", "Resource": "acs:oss:*:5123456789012345:*"},
+        {"Effect": "Allow", "Action": "config:PutEvaluations", "Resource": "*"},
+    )
+    assert run(checks.role_policies_name_the_account, checks.RAM_POLICY, props) == []
+
+
+def test_a_resource_wildcarding_the_account_is_refused_with_its_statement():
+    props = ram_policy(
+        {"Effect": "Allow", "Action": "config:PutEvaluations", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["oss:GetBucketAcl"], "Resource": ["acs:oss:*:*:*"]},
+        name="repair-policy",
+    )
+    assert run(checks.role_policies_name_the_account, checks.RAM_POLICY, props) == [
+        "RAM policy 'repair-policy' Statement[1] resource 'acs:oss:*:*:*' wildcards the account; "
+        "name the deploying account instead"
+    ]

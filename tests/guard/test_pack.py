@@ -99,6 +99,20 @@ THROUGH_CROSSGUARD = {
         {"ruleName": "r", "sourceOwner": "CUSTOM_FC", "inputParameters": {"dangerousActions": "ecs*"}},
         ["Config rule 'r' dangerousActions[0]: 'ecs*' is not 'service:action'"],
     ),
+    "cross-account-trust-narrow": (
+        "alicloud:ram/role:Role",
+        {"roleName": "reader", "assumeRolePolicyDocument": json.dumps({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"RAM": ["acs:ram::5123456789012345:role/rule-fn"]},
+             "Condition": {"StringEquals": {"sts:ExternalId": "org-1"}}}]})},
+        {"roleName": "reader", "assumeRolePolicyDocument": json.dumps({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"RAM": ["acs:ram::5123456789012345:root"]}}]})},
+        ["RAM role 'reader' trusts 'acs:ram::5123456789012345:root' (Statement[0]); trust one role "
+         "(acs:ram::<account>:role/<name>), not an account or '*'",
+         "RAM role 'reader' is trusted by another account's role without an sts:ExternalId condition "
+         "(Statement[0])"],
+    ),
     "aws-mfa-policy-denies-without-mfa": (
         "aws:iam/policy:Policy",
         force_mfa_policy("BoolIfExists"),
@@ -146,6 +160,15 @@ THROUGH_CROSSGUARD = {
         SAFE_PREFERENCE,
         {**SAFE_PREFERENCE, "loginSessionDuration": 13.0},
         ["RAM security preference loginSessionDuration is 13 hours, above the limit of 12"],
+    ),
+    "role-policies-name-the-account": (
+        "alicloud:ram/policy:Policy",
+        {"policyName": "p", "policyDocument": json.dumps({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "oss:GetBucketAcl", "Resource": "acs:oss:*:5123456789012345:*"}]})},
+        {"policyName": "p", "policyDocument": json.dumps({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "oss:GetBucketAcl", "Resource": "acs:oss:*:*:*"}]})},
+        ["RAM policy 'p' Statement[0] resource 'acs:oss:*:*:*' wildcards the account; "
+         "name the deploying account instead"],
     ),
     "exemptions-expiring-soon": (
         V3,
