@@ -86,6 +86,9 @@ def parse_event(raw: object) -> RuleEvent:
         raise EventError("event", "empty")
     body = json_object(parse_json(text, "event"), "event")
     token = require_str(body, "resultToken", "resultToken")
+    ordering = None
+    if body.get("orderingTimestamp") is not None:
+        ordering = _timestamp(body["orderingTimestamp"], "orderingTimestamp")
     params = body.get("ruleParameters", {})
     if params is None:
         params = {}
@@ -111,7 +114,8 @@ def parse_event(raw: object) -> RuleEvent:
         raise EventError(
             "invokingEvent.configurationItem", "missing (a change notification names the resource)"
         )
-    ordering = _ordering(body, invoking)
+    if ordering is None:
+        ordering = _fallback_ordering(invoking)
     # The item's accountId is the resource owner's (Cloud Config's own sample reports that one);
     # the invoking event's is the fallback, e.g. for a sweep, which has no item.
     return RuleEvent(
@@ -164,10 +168,8 @@ def _item(data: object, path: str, *, oversize: bool) -> ResourceItem:
     return ResourceItem(resource_id, resource_type, region, name or None, configuration, account)
 
 
-def _ordering(body: Mapping[str, Any], invoking: Mapping[str, Any]) -> int:
-    """`orderingTimestamp`, else the documented sample's notification or capture time."""
-    if body.get("orderingTimestamp") is not None:
-        return _timestamp(body["orderingTimestamp"], "orderingTimestamp")
+def _fallback_ordering(invoking: Mapping[str, Any]) -> int:
+    """Without `orderingTimestamp`: the documented sample's notification or capture time."""
     if invoking.get("notificationCreationTimestamp") is not None:
         return _timestamp(
             invoking["notificationCreationTimestamp"], "invokingEvent.notificationCreationTimestamp"

@@ -57,7 +57,9 @@ def test_non_ascii_text_as_the_whole_event_is_rejected_naming_the_event(oss):
 
 # -- defect 2: trailing newlines --------------------------------------------------------------
 
-@pytest.mark.parametrize(("key", "value"), [("resourceId", "config-snapshot\n"), ("regionId", "ap-southeast-1\n")])
+@pytest.mark.parametrize(
+    ("key", "value"), [("resourceId", "config-snapshot\n"), ("regionId", "ap-southeast-1\n")]
+)
 def test_a_trailing_newline_in_bucket_or_region_is_rejected(oss, key, value):
     reason = _rejected(remediation_handle(mns(**{key: value}), context(), runtime(oss)), f"{QUALIFIER}.{key}")
     assert repr(value) in reason
@@ -78,7 +80,8 @@ def test_unicode_digits_as_ordering_timestamp_are_rejected_naming_it(cloud, digi
 @pytest.mark.parametrize("digits", ["²", "١٢٣٤"])
 def test_unicode_digits_as_account_id_are_rejected_before_any_lookup(oss, digits):
     reason = _rejected(
-        remediation_handle(mns(resourceOwnerId=digits), context(), runtime(oss)), f"{QUALIFIER}.resourceOwnerId"
+        remediation_handle(mns(resourceOwnerId=digits), context(), runtime(oss)),
+        f"{QUALIFIER}.resourceOwnerId",
     )
     assert "is not an account id" in reason
     assert oss.calls == []
@@ -86,13 +89,13 @@ def test_unicode_digits_as_account_id_are_rejected_before_any_lookup(oss, digits
 
 def test_settings_take_ascii_numerals_only_naming_the_variable():
     for raw in ("١٢", "1_000", "²"):
-        with pytest.raises(SettingsError, match="^RETRIES: expected an integer"):
+        with pytest.raises(SettingsError, match=r"^RETRIES: expected an integer"):
             integer({"RETRIES": raw}, "RETRIES", 3, 1, 10)
     for raw in ("nan", "١.5", "inf"):
-        with pytest.raises(SettingsError, match="^TIMEOUT: expected a number"):
+        with pytest.raises(SettingsError, match=r"^TIMEOUT: expected a number"):
             number({"TIMEOUT": raw}, "TIMEOUT", 1.0, 0.1, 60.0)
     assert (integer({"R": " +7 "}, "R", 3, 1, 10), number({"T": "2.5"}, "T", 1.0, 0.1, 60.0)) == (7, 2.5)
-    with pytest.raises(SettingsError, match="^ACCOUNT_ID: expected digits"):
+    with pytest.raises(SettingsError, match=r"^ACCOUNT_ID: expected digits"):
         from_env({"ACCOUNT_ID": "51234567890123٤٥", "RULE_NAME": "r"})
 
 
@@ -103,14 +106,14 @@ HUGE_INT = "1" * 4301
 
 
 def test_json_reader_bounds_depth_integer_digits_and_size_naming_the_field():
-    with pytest.raises(EventError, match=f"^x: JSON nested deeper than {MAX_JSON_DEPTH} levels$"):
+    with pytest.raises(EventError, match=rf"^x: JSON nested deeper than {MAX_JSON_DEPTH} levels$"):
         parse_json(DEEP, "x")
-    with pytest.raises(EventError, match=f"^x: JSON nested deeper than {MAX_JSON_DEPTH} levels$"):
+    with pytest.raises(EventError, match=rf"^x: JSON nested deeper than {MAX_JSON_DEPTH} levels$"):
         parse_json("[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1), "x")
     assert parse_json("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH, "x") is not None
-    with pytest.raises(EventError, match="^x: JSON holds an integer of 4301 digits"):
+    with pytest.raises(EventError, match=r"^x: JSON holds an integer of 4301 digits"):
         parse_json(HUGE_INT, "x")
-    with pytest.raises(EventError, match="^x: .* characters of JSON"):
+    with pytest.raises(EventError, match=r"^x: .* characters of JSON"):
         parse_json(" " * (2 << 20), "x")
 
 
@@ -162,7 +165,8 @@ def test_documented_sample_without_any_timestamp_is_rejected_naming_ordering_tim
     event = _doc_sample()
     del event["invokingEvent"]["notificationCreationTimestamp"]
     del event["invokingEvent"]["configurationItem"]["captureTime"]
-    reason = _rejected(rule_handle(json.dumps(event).encode(), context(), rule_runtime(cloud)), "orderingTimestamp")
+    result = rule_handle(json.dumps(event).encode(), context(), rule_runtime(cloud))
+    reason = _rejected(result, "orderingTimestamp")
     assert "notificationCreationTimestamp" in reason
     assert cloud.reported() == []
 
