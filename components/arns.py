@@ -1,30 +1,18 @@
 """Alibaba Cloud resource names the components build from names, region and account.
 
-Formats:
-- Cloud Config custom rule source (and RAM resource) of an FC 2.0 function:
-  `acs:fc:<region>:<account>:services/<service>.<qualifier>/functions/<function>`. FC 2.0
-  authorises an invocation against the service *qualifier* it runs (`LATEST` when the caller
-  names none), and Cloud Config's own examples (`CreateConfigRule`, the provider's rule tests)
-  and `fc.Function.function_arn` use that form: an ARN without `.LATEST` matches no invocation;
-- the same for FC 3.0 (no services, no qualifier): `acs:fc:<region>:<account>:functions/<function>`;
+Function ARNs are not built here: both generations take the provider's `function_arn` output
+(FC 2.0 `acs:fc:<region>:<uid>:services/<service>.LATEST/functions/<function>`, the form Cloud
+Config's CreateConfigRule examples and the provider's rule tests show; FC 3.0
+`acs:fc:<region>:<uid>:functions/<function>`). No source read (Config's custom-rule docs, the
+provider's acceptance tests) shows Cloud Config invoking an FC 3.0 function for a custom rule;
+a stack choosing generation 3 gets the plan advisory `fc3-custom-rule-unconfirmed`.
+
+Formats built here, where the provider has no output:
 - MNS topic (Cloud Config delivery target and trigger source):
   `acs:mns:<region>:<account>:/topics/<topic>`.
 """
 
 from __future__ import annotations
-
-
-def fc_function_arn(
-    region: str,
-    account_id: str,
-    function_name: str,
-    service_name: str | None = None,
-    qualifier: str = "LATEST",
-) -> str:
-    """`service_name` set means FC 2.0, where functions live inside a (qualified) service."""
-    if service_name is None:
-        return f"acs:fc:{region}:{account_id}:functions/{function_name}"
-    return f"acs:fc:{region}:{account_id}:services/{service_name}.{qualifier}/functions/{function_name}"
 
 
 def mns_topic_arn(region: str, account_id: str, topic_name: str) -> str:

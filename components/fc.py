@@ -20,7 +20,7 @@ from typing import Any
 import pulumi
 import pulumi_alicloud as alicloud
 
-from components.arns import fc_function_arn, ram_role_name
+from components.arns import ram_role_name
 from components.packaging import FunctionPackage, PackagingError, require_deployable
 from components.roles import ServiceRole, document_json, service_role
 from components.settings import FunctionComputeSettings
@@ -47,7 +47,7 @@ class DeployedFunction:
     generation: int
     function_name: pulumi.Output[str]
     service_name: pulumi.Output[str] | None
-    arn: pulumi.Output[str]  # what Cloud Config and the trigger invoke (components.arns)
+    arn: pulumi.Output[str]  # the provider's function_arn: what Cloud Config and the trigger invoke
     role: ServiceRole
     resources: tuple[pulumi.CustomResource, ...]
 
@@ -76,8 +76,6 @@ def deploy_function(
     package: FunctionPackage,
     policy_document: pulumi.Input[dict[str, Any]],
     role_description: str,
-    region: str,
-    account_id: pulumi.Input[str],
     parent: pulumi.Resource,
 ) -> DeployedFunction:
     """The function `spec` running `package` under a new role holding `policy_document`."""
@@ -121,10 +119,10 @@ def deploy_function(
             memory_size=spec.memory_mb,
             opts=opts,
         )
-        arn = pulumi.Output.all(account_id, service.name, function.name).apply(
-            lambda v: fc_function_arn(region, v[0], v[2], service_name=v[1], qualifier=QUALIFIER)
-        )
-        return DeployedFunction(2, function.name, service.name, arn, role, (service, function))
+        # The provider's own output: `acs:fc:<region>:<uid>:services/<service>.LATEST/functions/<fn>`
+        # (pulumi_alicloud fc.Function.function_arn), the form Cloud Config documents for custom rules.
+        resources = (service, function)
+        return DeployedFunction(2, function.name, service.name, function.function_arn, role, resources)
     function3 = alicloud.fc.V3Function(
         f"{resource_name}-function",
         function_name=spec.function_name,
@@ -147,10 +145,9 @@ def deploy_function(
         else None,
         opts=opts,
     )
-    arn3 = pulumi.Output.all(account_id, function3.function_name).apply(
-        lambda v: fc_function_arn(region, v[0], v[1])
-    )
-    return DeployedFunction(3, function3.function_name, None, arn3, role, (function3,))
+    # The provider's own output (fc.V3Function.function_arn); see components/arns.py for why no source
+    # confirms that Cloud Config accepts an FC 3.0 function ARN for a custom rule.
+    return DeployedFunction(3, function3.function_name, None, function3.function_arn, role, (function3,))
 
 
 def mns_trigger_config(retry_strategy: str) -> str:

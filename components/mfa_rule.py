@@ -82,8 +82,6 @@ class MfaComplianceRule(pulumi.ComponentResource):
             package=package,
             policy_document=documents.load("ram/mfa-rule-function.json"),
             role_description=f"Function Compute role of the {rule.rule_name} Cloud Config rule",
-            region=region,
-            account_id=account_id,
             parent=self,
         )
         self.rule = alicloud.cfg.Rule(

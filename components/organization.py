@@ -17,7 +17,7 @@ unless noted:
 Why a role of our own rather than `ResourceDirectoryAccountAccessRole` at run time: that is the
 role through which the management account administers the member (Resource Directory creates it,
 trusting the management account; its permissions are not in the stored docs, so it is treated as
-administrator-level: research/issue11-org.md, 3). A compliance function holding it in 200
+administrator-level: README "Organization scale-out"). A compliance function holding it in 200
 accounts would be the organization's widest credential; the deploying identity uses it only to
 create the narrow reader.
 """

@@ -49,6 +49,7 @@ def build(settings: Settings) -> dict[str, Any]:
             {
                 "organizationAggregatorId": organization.aggregator.id,
                 "organizationRuleName": organization.rule.aggregate_config_rule_name,
+                "organizationRuleId": organization.rule.config_rule_id,
                 "organizationMemberRoleArns": organization.member_role_arns,
             }
         )

@@ -154,8 +154,6 @@ class NonComplianceRemediation(pulumi.ComponentResource):
                 lambda account: documents.for_account(documents.load("ram/oss-acl-remediation.json"), account)
             ),
             role_description=f"Function Compute role remediating {remediation.rule_name} findings",
-            region=region,
-            account_id=account_id,
             parent=self,
         )
         invoker = service_role(

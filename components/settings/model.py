@@ -62,7 +62,8 @@ MAX_NETWORK_MASKS = 40
 MAX_NETWORK_MASKS_LENGTH = 512
 # Cloud Config account groups (CreateAggregator, https://www.alibabacloud.com/help/doc-detail/255781.htm):
 # `RD` is the global group (every Resource Directory member, kept in sync; one per administrator),
-# `FOLDER` follows one folder. At most 200 members per group (research/issue11-org.md, 1).
+# `FOLDER` follows one folder. At most 200 members per group, applied to
+# `RD` too: no source exempts the global group (README "Organization scale-out").
 AGGREGATOR_TYPES = ("RD", "FOLDER")
 MAX_GROUP_MEMBERS = 200
 ACCOUNT_ID_PATTERN = re.compile(r"^[0-9]{16}$")

@@ -402,6 +402,25 @@ def ram_login_network_masks_public(resource_type: str, props: Props, config: Gua
 # --- advisory --------------------------------------------------------------------------------
 
 @register(
+    "fc3-custom-rule-unconfirmed",
+    "A custom Config rule backed by an FC 3.0 function: no Cloud Config source confirms it invokes "
+    "that ARN form (only services/<svc>.LATEST/functions/<fn> is documented).",
+    ADVISORY, CONFIG_RULE,
+)
+def fc3_custom_rule_unconfirmed(resource_type: str, props: Props, config: GuardConfig) -> list[str]:
+    if str(props.get("sourceOwner", "")).upper() != "CUSTOM_FC":
+        return []
+    source = props.get("sourceIdentifier")
+    if not isinstance(source, str) or not source.startswith("acs:fc:") or ":services/" in source:
+        return []
+    rule = name_of(props, "ruleName")
+    return [f"Config rule {rule!r} invokes the FC 3.0 function {source!r}: Cloud Config "
+            "documents custom rules only with FC 2.0 ARNs (services/<svc>.LATEST/functions/<fn>); "
+            "confirm the rule evaluates after deploying (README, \"After it\") or choose "
+            "functionCompute.generation 2"]
+
+
+@register(
     "ram-console-login-requires-mfa",
     "RAM users must use MFA for console login (mfaOperationForLogin = mandatory).",
     ADVISORY, RAM_SECURITY_PREFERENCE,

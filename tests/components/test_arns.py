@@ -1,21 +1,8 @@
-"""Resource names built by the components: the ARNs Cloud Config and triggers invoke, RAM role names."""
+"""Resource names the components build where the provider has no output: MNS topic ARNs, RAM role names."""
 
 from __future__ import annotations
 
-from components.arns import fc_function_arn, mns_topic_arn, ram_role_name
-
-
-def test_fc2_function_arn_names_the_latest_qualifier_of_the_service():
-    """FC 2.0 authorises invocations against `services/<service>.<qualifier>`; LATEST when unversioned."""
-    assert fc_function_arn("ap-southeast-1", "5123456789012345", "fn_a", service_name="svc") == (
-        "acs:fc:ap-southeast-1:5123456789012345:services/svc.LATEST/functions/fn_a"
-    )
-
-
-def test_fc3_function_arn_has_no_service():
-    assert fc_function_arn("ap-southeast-1", "5123456789012345", "fn-a") == (
-        "acs:fc:ap-southeast-1:5123456789012345:functions/fn-a"
-    )
+from components.arns import mns_topic_arn, ram_role_name
 
 
 def test_mns_topic_arn_is_the_cloud_config_delivery_form():

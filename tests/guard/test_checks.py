@@ -554,6 +554,7 @@ def test_registry_levels_match_the_issue():
         "aws-mfa-policy-denies-without-mfa": "mandatory",
         "role-policies-name-the-account": "mandatory",
         "ram-login-network-masks-public": "mandatory",
+        "fc3-custom-rule-unconfirmed": "advisory",
         "exemptions-expiring-soon": "advisory",
         "oss-bucket-not-public": "mandatory",
         "ram-password-policy-floor": "mandatory",
@@ -620,3 +621,17 @@ def test_a_resource_wildcarding_the_account_is_refused_with_its_statement():
         "RAM policy 'repair-policy' Statement[1] resource 'acs:oss:*:*:*' wildcards the account; "
         "name the deploying account instead"
     ]
+
+
+# --- fc3-custom-rule-unconfirmed -------------------------------------------------------------------
+
+def test_a_custom_rule_on_an_fc3_function_gets_the_advisory_and_fc2_or_managed_rules_do_not():
+    check = checks.fc3_custom_rule_unconfirmed
+    fc3 = {"ruleName": "r", "sourceOwner": "CUSTOM_FC",
+           "sourceIdentifier": "acs:fc:ap-southeast-1:5123456789012345:functions/f"}
+    assert len(run(check, checks.CONFIG_RULE, fc3)) == 1
+    fc2 = {**fc3, "sourceIdentifier": "acs:fc:ap-southeast-1:5123456789012345:services/s.LATEST/functions/f"}
+    assert run(check, checks.CONFIG_RULE, fc2) == []
+    managed = {"ruleName": "m", "sourceOwner": "ALIYUN",
+               "sourceIdentifier": "oss-bucket-public-read-prohibited"}
+    assert run(check, checks.CONFIG_RULE, managed) == []

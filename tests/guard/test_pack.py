@@ -170,6 +170,17 @@ THROUGH_CROSSGUARD = {
         ["RAM policy 'p' Statement[0] resource 'acs:oss:*:*:*' wildcards the account; "
          "name the deploying account instead"],
     ),
+    "fc3-custom-rule-unconfirmed": (
+        "alicloud:cfg/rule:Rule",
+        {"ruleName": "r", "sourceOwner": "CUSTOM_FC", "inputParameters": {"dangerousActions": "ecs:*"},
+         "sourceIdentifier": "acs:fc:ap-southeast-1:5123456789012345:services/s.LATEST/functions/f"},
+        {"ruleName": "r", "sourceOwner": "CUSTOM_FC", "inputParameters": {"dangerousActions": "ecs:*"},
+         "sourceIdentifier": "acs:fc:ap-southeast-1:5123456789012345:functions/f"},
+        ["Config rule 'r' invokes the FC 3.0 function 'acs:fc:ap-southeast-1:5123456789012345:functions/f': "
+         "Cloud Config documents custom rules only with FC 2.0 ARNs (services/<svc>.LATEST/functions/<fn>); "
+         "confirm the rule evaluates after deploying (README, \"After it\") or choose "
+         "functionCompute.generation 2"],
+    ),
     "exemptions-expiring-soon": (
         V3,
         {"functionName": "repair", "environmentVariables": {"EXEMPT_BUCKETS": json.dumps([_SOON(400)])}},

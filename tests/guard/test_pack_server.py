@@ -63,7 +63,8 @@ def test_pack_registers_every_policy_with_its_level(analyzer):
     assert levels["exemptions-expiring-soon"] == analyzer_pb2.ADVISORY
     assert levels["cross-account-trust-narrow"] == analyzer_pb2.MANDATORY
     assert levels["role-policies-name-the-account"] == analyzer_pb2.MANDATORY
-    assert len(levels) == 14
+    assert levels["fc3-custom-rule-unconfirmed"] == analyzer_pb2.ADVISORY
+    assert len(levels) == 15
 
 
 def test_pack_reports_a_violation_and_honours_pack_config(analyzer):
