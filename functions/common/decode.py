@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,13 +24,71 @@ def as_text(raw: object, field: str = "event") -> str:
     raise EventError(field, f"expected bytes or str, got {type(raw).__name__}")
 
 
+# Bounds on what a trigger may hand over. A Config rule event carries one configuration item
+# (Config sends `configurationType: OVERSIZE` instead of items it considers too large) and an MNS
+# message body is at most 64 KiB (MNS quotas), so 1 MiB of text and 64 levels of nesting
+# are far beyond any real event; anything larger is rejected, naming the field, before it
+# can exhaust the parser (deep nesting raises RecursionError; an integer over 4,300 digits
+# hits Python's int conversion limit).
+MAX_JSON_CHARS = 1 << 20
+MAX_JSON_DEPTH = 64
+MAX_INT_DIGITS = 20  # epoch milliseconds and account ids are at most 16 digits
+
+
+class _TooLong(ValueError):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _TooLong(f"an integer of {len(text.lstrip('-'))} digits (at most {MAX_INT_DIGITS})")
+    return int(text)
+
+
 def parse_json(text: str, field: str) -> Any:
+    """JSON text within the size, depth and integer bounds above; EventError(field) otherwise."""
+    if len(text) > MAX_JSON_CHARS:
+        raise EventError(field, f"{len(text)} characters of JSON (at most {MAX_JSON_CHARS})")
     try:
-        return json.loads(text)
+        value = json.loads(text, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         raise EventError(
             field, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
+    except _TooLong as exc:
+        raise EventError(field, f"JSON holds {exc}") from None
+    except RecursionError:
+        raise EventError(field, f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise EventError(field, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON, iteratively (a recursive walk is what the bound protects)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+_DECIMAL = re.compile(r"[0-9]+")
+
+
+def is_decimal(text: str) -> bool:
+    """ASCII digits only: `str.isdigit()` also accepts `²` or `١`, which are no account id."""
+    return _DECIMAL.fullmatch(text) is not None
 
 
 def json_object(value: object, field: str) -> dict[str, Any]:
@@ -44,7 +103,8 @@ def json_object(value: object, field: str) -> dict[str, Any]:
 def b64_text(text: str) -> str | None:
     """The UTF-8 text inside a strict base64 string, or None if `text` is not base64 of UTF-8."""
     compact = "".join(text.split())
-    if not compact or len(compact) % 4:
+    # Not ASCII (`你好世界`, 4 characters) cannot be base64; b64decode would raise ValueError on it.
+    if not compact or len(compact) % 4 or not compact.isascii():
         return None
     try:
         return base64.b64decode(compact, validate=True).decode("utf-8")

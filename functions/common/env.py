@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -10,6 +11,10 @@ from dataclasses import dataclass
 class SettingsError(ValueError):
     """A setting that cannot be used; the message starts with the variable name."""
 
+
+# Plain ASCII numerals only: int() and float() also take `١٢`, `1_000` or `nan`.
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_NUMBER = re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})")
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -25,10 +30,9 @@ def integer(environ: Mapping[str, str], name: str, default: int, minimum: int, m
     raw = environ.get(name, "").strip()
     if not raw:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name}: expected an integer, got {raw!r}") from None
+    if not _INTEGER.fullmatch(raw):
+        raise SettingsError(f"{name}: expected an integer, got {raw!r}")
+    value = int(raw)
     if not minimum <= value <= maximum:
         raise SettingsError(f"{name}: expected {minimum}..{maximum}, got {value}")
     return value
@@ -38,10 +42,9 @@ def number(environ: Mapping[str, str], name: str, default: float, minimum: float
     raw = environ.get(name, "").strip()
     if not raw:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name}: expected a number, got {raw!r}") from None
+    if not _NUMBER.fullmatch(raw):
+        raise SettingsError(f"{name}: expected a number, got {raw!r}")
+    value = float(raw)
     if not minimum <= value <= maximum:
         raise SettingsError(f"{name}: expected {minimum:g}..{maximum:g}, got {value:g}")
     return value

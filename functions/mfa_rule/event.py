@@ -9,6 +9,13 @@ Shape (bytes or str of JSON):
      "resultToken": "...", "orderingTimestamp": 1600610821106}
 `invokingEvent` may itself be a JSON string, and `configurationItem.configuration` is one.
 
+Alibaba's own documented sample ("Data structure of functions for custom rules",
+https://www.alibabacloud.com/help/doc-detail/182296.htm; tests/fixtures/events/config_doc_sample.json)
+has no top-level `orderingTimestamp` (it carries `invokingEvent.notificationCreationTimestamp`
+and `configurationItem.captureTime`) and a `configuration` string that is not valid JSON. Such
+an event is still evaluated: the timestamp falls back to those documented fields, and the user
+to `resourceName` (the table there: "The name of the resource").
+
 The envelope (everything but the rule parameters) is parsed first: if it is broken there is
 no trustworthy token or resource to report on. Rule parameters are parsed separately so a
 bad `dangerousActions` on an otherwise valid event can still be reported as
@@ -21,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from functions.common.decode import as_text, json_object, parse_json, require, require_str
+from functions.common.decode import as_text, is_decimal, json_object, parse_json, require, require_str
 from functions.common.errors import EventError
 from policies.action_patterns import check_action_patterns
 
@@ -79,7 +86,9 @@ def parse_event(raw: object) -> RuleEvent:
         raise EventError("event", "empty")
     body = json_object(parse_json(text, "event"), "event")
     token = require_str(body, "resultToken", "resultToken")
-    ordering = _timestamp(require(body, "orderingTimestamp", "orderingTimestamp"), "orderingTimestamp")
+    ordering = None
+    if body.get("orderingTimestamp") is not None:
+        ordering = _timestamp(body["orderingTimestamp"], "orderingTimestamp")
     params = body.get("ruleParameters", {})
     if params is None:
         params = {}
@@ -105,6 +114,8 @@ def parse_event(raw: object) -> RuleEvent:
         raise EventError(
             "invokingEvent.configurationItem", "missing (a change notification names the resource)"
         )
+    if ordering is None:
+        ordering = _fallback_ordering(invoking)
     # The item's accountId is the resource owner's (Cloud Config's own sample reports that one);
     # the invoking event's is the fallback, e.g. for a sweep, which has no item.
     return RuleEvent(
@@ -145,11 +156,31 @@ def _item(data: object, path: str, *, oversize: bool) -> ResourceItem:
     configuration = None
     raw_configuration = obj.get("configuration")
     if raw_configuration not in (None, ""):
-        configuration = json_object(raw_configuration, f"{path}.configuration")
+        try:
+            configuration = json_object(raw_configuration, f"{path}.configuration")
+        except EventError:
+            # Unreadable (as in the documented sample): the resourceName still names the user.
+            if not name:
+                raise
     elif not oversize and not name:
         raise EventError(f"{path}.configuration", "missing (and no resourceName to identify the user)")
     account = _opt_id(obj.get("accountId"), f"{path}.accountId")
     return ResourceItem(resource_id, resource_type, region, name or None, configuration, account)
+
+
+def _fallback_ordering(invoking: Mapping[str, Any]) -> int:
+    """Without `orderingTimestamp`: the documented sample's notification or capture time."""
+    if invoking.get("notificationCreationTimestamp") is not None:
+        return _timestamp(
+            invoking["notificationCreationTimestamp"], "invokingEvent.notificationCreationTimestamp"
+        )
+    item = invoking.get("configurationItem")
+    if isinstance(item, Mapping) and item.get("captureTime") is not None:
+        return _timestamp(item["captureTime"], "invokingEvent.configurationItem.captureTime")
+    raise EventError(
+        "orderingTimestamp",
+        "missing (and no invokingEvent.notificationCreationTimestamp or configurationItem.captureTime)",
+    )
 
 
 def _timestamp(value: object, field: str) -> int:
@@ -157,7 +188,7 @@ def _timestamp(value: object, field: str) -> int:
         raise EventError(field, "expected epoch milliseconds, got a boolean")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_decimal(value.strip()) and len(value.strip()) <= 16:
         return int(value.strip())
     raise EventError(field, f"expected epoch milliseconds, got {value!r}")
 

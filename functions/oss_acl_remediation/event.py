@@ -16,19 +16,27 @@ https://help.aliyun.com/en/document_detail/309463.html):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from functions.common.decode import as_text, b64_text, json_object, require, require_str
+from functions.common.decode import (
+    as_text,
+    b64_text,
+    is_decimal,
+    json_object,
+    parse_json,
+    require,
+    require_str,
+)
 from functions.common.errors import EventError
 
 QUALIFIER = "evaluationResultIdentifier.evaluationResultQualifier"
-# Bucket names and region ids end up in a URL: only their documented alphabets are accepted.
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-_REGION = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
+# Bucket names and region ids end up in a URL: only their documented alphabets are accepted,
+# matched whole (`fullmatch`: `$` would also accept a trailing newline).
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
+_REGION = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+")
 
 
 @dataclass(frozen=True)
@@ -79,9 +87,9 @@ def _config_event(
     resource_type = require_str(qualifier, "resourceType", f"{path}.resourceType")
     region = require_str(qualifier, "regionId", f"{path}.regionId")
     compliance = require_str(body, "complianceType", f"{field}.complianceType")
-    if not _REGION.match(region):
+    if not _REGION.fullmatch(region):
         raise EventError(f"{path}.regionId", f"{region!r} is not a region id")
-    if resource_type == "ACS::OSS::Bucket" and not _BUCKET.match(resource_id):
+    if resource_type == "ACS::OSS::Bucket" and not _BUCKET.fullmatch(resource_id):
         raise EventError(f"{path}.resourceId", f"{resource_id!r} is not a valid bucket name")
     account = _account(qualifier.get("resourceOwnerId"), f"{path}.resourceOwnerId")
     account = account or _account(body.get("accountId"), f"{field}.accountId")
@@ -93,7 +101,7 @@ def _account(value: object, field: str) -> str | None:
     if value is None:
         return None
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if not isinstance(text, str) or not text.isdigit():
+    if not isinstance(text, str) or not is_decimal(text) or len(text) > 20:
         raise EventError(field, f"{value!r} is not an account id")
     return text
 
@@ -111,13 +119,16 @@ def _json_or_b64(text: str, field: str) -> Any:
     if not stripped:
         raise EventError(field, "empty")
     try:
-        return json.loads(stripped)
-    except json.JSONDecodeError:
-        pass
+        return parse_json(stripped, field)
+    except EventError as exc:
+        if not exc.reason.startswith("not valid JSON"):
+            raise  # JSON, but beyond the size, depth or integer bounds: that is the answer
     decoded = b64_text(stripped)
     if decoded is not None:
         try:
-            return json.loads(decoded)
-        except json.JSONDecodeError:
+            return parse_json(decoded, field)
+        except EventError as exc:
+            if not exc.reason.startswith("not valid JSON"):
+                raise
             raise EventError(field, "base64 body does not decode to JSON") from None
     raise EventError(field, "neither JSON nor base64-encoded JSON")

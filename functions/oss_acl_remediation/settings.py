@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from functions.common import env, exemptions
+from functions.common.decode import is_decimal
 from functions.common.env import Endpoint, SettingsError
 from functions.common.exemptions import Exemption
 from functions.common.retry import RetryPolicy
@@ -54,6 +55,6 @@ def from_env(environ: Mapping[str, str]) -> Settings:
 
 def _account(environ: Mapping[str, str]) -> str | None:
     value = environ.get("ACCOUNT_ID", "").strip()
-    if value and not value.isdigit():
+    if value and not (is_decimal(value) and len(value) <= 20):
         raise SettingsError(f"ACCOUNT_ID: expected digits, got {value!r}")
     return value or None

@@ -384,7 +384,7 @@ MALFORMED = [
     (
         json.dumps({"resultToken": "t", "invokingEvent": {"messageType": "ScheduledNotification"}}),
         "orderingTimestamp",
-        "missing",
+        "missing (and no invokingEvent.notificationCreationTimestamp or configurationItem.captureTime)",
     ),
     (
         json.dumps({"resultToken": "t", "orderingTimestamp": "soon", "invokingEvent": {}}),
