@@ -12,6 +12,7 @@ is skipped with that reason, shown in the run's summary (`-rs`).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,13 @@ def choose_verdict(page: Page, verdict: str) -> None:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     html = tmp_path_factory.mktemp("report") / "report.html"
-    assert main(["report", "--evaluations", str(EVERY_KIND), "--format", "html", "--output", str(html)]) == 0
+    source = str(EVERY_KIND.relative_to(REPO))  # the page names its source; keep it short for the picture
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        assert main(["report", "--evaluations", source, "--format", "html", "--output", str(html)]) == 0
+    finally:
+        os.chdir(cwd)
     assert CHROMIUM is not None
     with Page(CHROMIUM) as browser:
         browser.open(html.as_uri())
