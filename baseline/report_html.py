@@ -52,6 +52,7 @@ tr.NON_COMPLIANT { background: #fff5f5; }
 tr.INSUFFICIENT_DATA { background: #fff8ef; }
 code { font-size: .8rem; }
 .print-only { display: none; }
+@page { size: A4 landscape; margin: 1cm; }
 @media print {
   body { margin: 0; }
   .controls, th button::after { display: none; }
