@@ -4,9 +4,9 @@ The answer is computed over languages, never over a catalogue of action names: t
 set of policies grants is `∪ Allow − ∪ Deny`, each statement's language being the union of its
 Action patterns or the complement of its NotAction patterns; `holds` asks whether
 `L(pattern) ∩ ACTIONS ∩ grants` is empty (`wildcard.search`, an automaton product) and returns a
-shortest witness in it. `ACTIONS` is `?*:?*`: an action is `service:name` with both parts
-non-empty (the grammar the parser enforces on Action), so `ecs:` is never a witness and a policy
-that leaves only such strings allowed does not hold.
+shortest witness in it. `ACTIONS` is `?*:?*` without a second colon: an action is `service:name`
+with both parts non-empty and exactly one colon, so `ecs:` and `ecs:Describe:Delete` are never
+witnesses and a policy that leaves only such strings allowed does not hold.
 
 Witness spelling: characters taken from a pattern keep the case the policy texts use; a character
 only a wildcard supplied is a placeholder (`x`, or `y`... when a pattern waits for `x` there),
@@ -47,8 +47,12 @@ class _OtherKeysUnknown:
 
 OTHER_KEYS_UNKNOWN = _OtherKeysUnknown()
 
-# "service:name" with something on both sides of the colon: the shape of every action name.
+# "service:name" with something on both sides of the colon and no second colon: the shape of
+# every action name (RAM and IAM action names are `<service>:<Api>`). Wildcards match any
+# character, as RAM and IAM match them, but a witness is a real action, so `ecs:Describe*` never
+# "overlaps" `*:Delete*` through `ecs:Describe:Delete`.
 _ACTIONS = compile_glob((ANY, STAR, ":", ANY, STAR), True)
+_TWO_COLONS = compile_glob((STAR, ":", STAR, ":", STAR), True)
 
 
 def holds(
@@ -92,7 +96,9 @@ def holds(
                 denies.append(lang)
 
     allow_langs = [lang for lang, _ in allows]
-    witness = search([Lang((query,)), Lang((_ACTIONS,))], allow_langs, denies)
+    witness = search(
+        [Lang((query,)), Lang((_ACTIONS,)), Lang((_TWO_COLONS,), negated=True)], allow_langs, denies
+    )
     if witness is None:
         return Holds(False, None, None)
     grant = next(s for lang, s in allows if _in_lang(lang, witness))

@@ -269,3 +269,27 @@ def test_invalid_pattern_is_an_error():
         holds([], "ecs: *")
     with pytest.raises(TypeError):
         holds([], "ecs:*", unknown_keys="acs:SourceIp")
+
+
+def _allow(*actions: str) -> list:
+    from policies import parse_policy
+
+    doc = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}
+    return [parse_policy(doc, "ram", name="p")]
+
+
+def test_wildcard_service_never_spans_a_second_colon():
+    """A real action has one colon: a read-only grant does not overlap `*:Delete*`."""
+    from policies import holds
+
+    assert holds(_allow("ecs:Describe*"), "*:Delete*").holds is False
+    assert holds(_allow("*:Describe*"), "*:Delete*").holds is False
+    assert holds(_allow("s3:Get*"), "*:Put*Policy").holds is False
+
+
+def test_wildcard_overlap_witness_is_service_colon_name():
+    from policies import holds
+
+    result = holds(_allow("ecs:*Instance"), "*:Delete*")
+    assert result.holds is True
+    assert result.witness == "ecs:DeleteInstance"
