@@ -86,8 +86,9 @@ def split_operator(operator: str, dialect: str) -> tuple[str, str | None, bool]:
     if spec is None:
         raise ValueError("unknown condition operator")
     if dialect == "ram":
-        if set_op:
-            raise ValueError(f"{set_op}: is not supported in ram documents")
+        # Set operators are RAM syntax too: Alibaba's own system policy
+        # AliyunAliyunAdcpManagedLogRolePolicy uses ForAnyValue:StringEquals
+        # (https://www.alibabacloud.com/help/en/ram/developer-reference/aliyunaliyunadcpmanagedlogrolepolicy).
         if if_exists:
             raise ValueError("...IfExists operators are not supported in ram documents")
         if not spec.ram:

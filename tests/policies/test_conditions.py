@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from policies import Decision, Request, evaluate
+from policies import Decision, Request, evaluate, parse_policy
 from policies.conditions import decide_all
 from policies.variables import UNKNOWN
 from tests.policies.helpers import aws, ram
@@ -149,3 +151,25 @@ def test_unknown_keys_make_conditions_unknown_not_true_or_false():
     assert (
         decide_all(conditions, lookup({"acs:mfapresent": ("true",), "acs:sourceip": ("10.1.1.1",)})) is True
     )
+
+
+def test_ram_set_operators_mean_what_they_mean_in_iam():
+    """RAM accepts ForAnyValue:/ForAllValues: (Alibaba's own system policies use them)."""
+    any_addon = {"ForAnyValue:StringEquals": {"cs:AddonNames": ["logtail-ds", "loongcollector"]}}
+    assert _allowed(any_addon, {"cs:AddonNames": ["nginx", "logtail-ds"]}, "ram")
+    assert not _allowed(any_addon, {"cs:AddonNames": ["nginx"]}, "ram")
+    assert not _allowed(any_addon, {}, "ram")
+    all_tags = {"ForAllValues:StringEquals": {"acs:TagKeys": ["env", "team"]}}
+    assert _allowed(all_tags, {"acs:TagKeys": ["env"]}, "ram")
+    assert not _allowed(all_tags, {"acs:TagKeys": ["env", "cost"]}, "ram")
+
+
+def test_alibaba_system_policy_with_for_any_value_is_evaluated_not_refused():
+    """AliyunAliyunAdcpManagedLogRolePolicy (fixture copied from Alibaba's docs) parses as RAM and
+    grants cs:InstallClusterAddons only for the addons it names."""
+    path = Path(__file__).parents[1] / "fixtures/policies/ram/AliyunAliyunAdcpManagedLogRolePolicy_excerpt.json"
+    policy = parse_policy(path.read_text(), "ram", name="AliyunAliyunAdcpManagedLogRolePolicy")
+    install = "cs:InstallClusterAddons"
+    allowed = evaluate([policy], Request(install, "*", {"cs:AddonNames": ["logtail-ds"]}))
+    refused = evaluate([policy], Request(install, "*", {"cs:AddonNames": ["nginx"]}))
+    assert (allowed.decision, refused.decision) == (Decision.ALLOWED, Decision.IMPLICITLY_DENIED)

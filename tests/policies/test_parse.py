@@ -151,10 +151,6 @@ RAM_ONLY = [
     ({"Null": {"acs:SourceIp": "true"}}, "Null: Null is not supported in ram documents"),
     ({"ArnLike": {"acs:SourceArn": "acs:*"}}, "ArnLike: ArnLike is not supported in ram documents"),
     (
-        {"ForAnyValue:StringEquals": {"acs:Tag": "x"}},
-        "ForAnyValue:StringEquals: ForAnyValue: is not supported in ram documents",
-    ),
-    (
         {"StringEqualsIfExists": {"acs:SourceVpc": "vpc-1"}},
         "StringEqualsIfExists: ...IfExists operators are not supported in ram documents",
     ),
