@@ -167,7 +167,8 @@ def test_ram_set_operators_mean_what_they_mean_in_iam():
 def test_alibaba_system_policy_with_for_any_value_is_evaluated_not_refused():
     """AliyunAliyunAdcpManagedLogRolePolicy (fixture copied from Alibaba's docs) parses as RAM and
     grants cs:InstallClusterAddons only for the addons it names."""
-    path = Path(__file__).parents[1] / "fixtures/policies/ram/AliyunAliyunAdcpManagedLogRolePolicy_excerpt.json"
+    fixtures = Path(__file__).parents[1] / "fixtures/policies/ram"
+    path = fixtures / "AliyunAliyunAdcpManagedLogRolePolicy_excerpt.json"
     policy = parse_policy(path.read_text(), "ram", name="AliyunAliyunAdcpManagedLogRolePolicy")
     install = "cs:InstallClusterAddons"
     allowed = evaluate([policy], Request(install, "*", {"cs:AddonNames": ["logtail-ds"]}))
