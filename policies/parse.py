@@ -147,7 +147,7 @@ def _union(patterns: tuple, *, fold: bool) -> re.Pattern[str]:
     """One regular expression for a statement's patterns, so matching is a single call."""
     if len(patterns) == 1:
         return compile_regex(patterns[0], fold)
-    source = "|".join(f"(?:{tokens_regex(p)})" for p in patterns)
+    source = "|".join(f"(?:{tokens_regex(p, str(i))})" for i, p in enumerate(patterns))
     return re.compile(source, re.DOTALL | (re.IGNORECASE if fold else 0))
 
 
