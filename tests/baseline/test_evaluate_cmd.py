@@ -33,20 +33,52 @@ def test_every_user_is_evaluated_with_the_functions_decision(capsys):
         ("erin", "COMPLIANT"),
         ("frank", "COMPLIANT"),
         ("grace", "INSUFFICIENT_DATA"),
-        ("heidi", "NON_COMPLIANT"),
+        ("heidi", "COMPLIANT"),
     ]
     assert set(evaluations[0]) == {
         "complianceResourceId",
         "complianceResourceName",
         "complianceResourceType",
+        "complianceRegionId",
         "complianceType",
         "annotation",
+        "accountId",
+        "detail",
     }
     assert evaluations[0]["complianceResourceId"] == "200000000000001"
     assert evaluations[0]["complianceResourceType"] == "ACS::RAM::User"
     assert evaluations[0]["annotation"] == (
-        "no MFA device; ecs:* allowed without MFA (e.g. ecs:X) by Custom policy ops-admin (v3) via group ops"
+        "console sign-in without MFA: ecs:* allowed without MFA (e.g. ecs:X) by Custom policy ops-admin (v3) "
+        "via group ops"
     )
+    assert evaluations[0]["detail"] == {
+        "mfaDevice": None,
+        "loginProfile": {"mfaBindRequired": False},
+        "mfaOperationForLogin": "independent",
+        "accessKeys": [],
+        "findings": [
+            {
+                "path": "console",
+                "accessKeyId": None,
+                "pattern": "ecs:*",
+                "witness": "ecs:X",
+                "policyName": "ops-admin",
+                "policyType": "Custom",
+                "group": "ops",
+            }
+        ],
+    }
+
+
+def test_paths_console_alone_is_the_device_only_check(capsys):
+    code, out, _ = run(capsys, "--snapshot", ACCOUNT, "--paths", "console", "--user", "heidi")
+    assert code == 0 and json.loads(out)[0]["detail"].get("accessKeys") is None
+
+
+def test_a_bad_paths_value_is_a_usage_error_naming_the_option(capsys):
+    code, _, err = run(capsys, "--snapshot", ACCOUNT, "--paths", "console,sms")
+    assert code == 2
+    assert "--paths[1]: 'sms' is not one of console, accessKey" in err
 
 
 def test_one_user_and_other_patterns(capsys):
@@ -61,7 +93,7 @@ def test_text_output_has_one_line_per_user(capsys):
     code, out, _ = run(capsys, "--snapshot", ACCOUNT, "--text", "--user", "dave")
     assert code == 0
     assert out.splitlines() == [
-        "NON_COMPLIANT     dave (200000000000004): no MFA device; ecs:* allowed without MFA "
+        "NON_COMPLIANT     dave (200000000000004): console sign-in without MFA: ecs:* allowed without MFA "
         "(e.g. ecs:X) by Custom policy everything-but-ram (v1)"
     ]
 
