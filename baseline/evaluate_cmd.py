@@ -1,4 +1,6 @@
-"""`python -m baseline evaluate --snapshot FILE [--dangerous-actions P,...] [--user NAME] [--json|--text]`.
+"""`python -m baseline evaluate --snapshot FILE [--dangerous-actions P,...] [--paths P,...]`.
+
+`[--exempt-users FILE] [--user NAME] [--json|--text]`.
 
 Runs the MFA rule's own decision code (`functions.mfa_rule.rule.Rule.evaluate`) over an
 account snapshot (DESIGN.md format) instead of the RAM API, and prints one evaluation per
@@ -18,9 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baseline.cli import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from functions.common.exemptions import Exemption
 
 DEFAULT_ACTIONS = "ecs:*,oss:*,log:*"
 RESOURCE_TYPE = "ACS::RAM::User"
@@ -44,6 +49,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--paths", default="console,accessKey", help="credential paths checked (default console,accessKey)"
+    )
+    parser.add_argument(
+        "--exempt-users",
+        type=Path,
+        help="JSON list of {name, owner, reason, expires: YYYY-MM-DD}, as complianceRule.exemptUsers",
     )
     parser.add_argument("--user", help="evaluate only this user")
     output = parser.add_mutually_exclusive_group()
@@ -79,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         paths = rule_paths({"paths": args.paths})
     except EventError as exc:
         raise UsageError(f"{exc.field.replace('ruleParameters.paths', '--paths')}: {exc.reason}") from None
+    exempt = _exemptions(args.exempt_users)
     users = snapshot.users
     if args.user is not None:
         users = tuple(u for u in users if u.name == args.user)
@@ -86,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--user {args.user!r}: no such user in {args.snapshot}")
 
     facts = SnapshotFacts(snapshot)
-    rule = Rule(patterns, paths)
+    rule = Rule(patterns, paths, exempt)
     evaluations: list[dict[str, Any]] = []
     for user in users:
         verdict = rule.evaluate(facts, user.name)
@@ -111,3 +122,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(json.dumps(evaluations, indent=2, sort_keys=True))
     return EXIT_OK
+
+
+def _exemptions(path: Path | None) -> tuple[Exemption, ...]:
+    """The deployed function's own parser (functions/common/exemptions.py), so an entry means
+    here what it means in EXEMPT_USERS: it applies through its `expires` day (UTC)."""
+    from functions.common.env import SettingsError
+    from functions.common.exemptions import parse
+
+    if path is None:
+        return ()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--exempt-users {path}: cannot read ({exc})") from None
+    try:
+        return parse(text, "--exempt-users")
+    except SettingsError as exc:
+        raise UsageError(f"{exc} (in {path})") from None
