@@ -14,9 +14,12 @@
 
 from __future__ import annotations
 
+import datetime
+import functools
 import logging
 import os
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from functions.common import credentials, logjson
@@ -26,7 +29,8 @@ from functions.common.ratelimit import PerApiLimits
 from functions.common.retry import Deadline
 from functions.common.runtime import Runtime
 from functions.common.tea_api import CallSettings, TeaApi
-from functions.mfa_rule import clients, decide, settings
+from functions.mfa_rule import clients, credential_report, decide, settings
+from functions.mfa_rule.credential_report import CredentialReport
 from functions.mfa_rule.decide import Verdict
 from functions.mfa_rule.discovered import fetch_item
 from functions.mfa_rule.event import RAM_USER, RuleEvent, dangerous_actions, parse_event, rule_paths
@@ -105,7 +109,14 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
     facts = RamFacts(ram_api, page_size=conf.list_page_size, ims_api=ims_api)
 
     if ev.sweep and rule is not None:
-        return _sweep(ev, facts, config_api, rule, conf)
+        report = functools.partial(
+            credential_report.fetch,
+            ims_api,
+            now=lambda: datetime.datetime.now(datetime.timezone.utc),
+            max_age=datetime.timedelta(seconds=conf.credential_report_max_age_seconds),
+            sleep=runtime.sleep,
+        )
+        return _sweep(ev, facts, config_api, rule, conf, report)
     return _single(ev, facts, config_api, rule, param_error)
 
 
@@ -171,8 +182,15 @@ def _single(
     }
 
 
-def _sweep(ev: RuleEvent, facts: RamFacts, config_api: TeaApi, rule: Rule, conf: Settings) -> dict[str, Any]:
-    result = sweep(facts, rule, max_concurrency=conf.max_concurrency)
+def _sweep(
+    ev: RuleEvent,
+    facts: RamFacts,
+    config_api: TeaApi,
+    rule: Rule,
+    conf: Settings,
+    report: Callable[[], CredentialReport],
+) -> dict[str, Any]:
+    result = sweep(facts, rule, max_concurrency=conf.max_concurrency, credential_report=report)
     records = []
     for user, verdict in result.results:
         records.append(

@@ -28,6 +28,27 @@ _log = logjson.get_logger("mfa_rule")
 
 
 @dataclass(frozen=True)
+class Known:
+    """Credential facts a sweep already holds from bulk listings, so no per-user call asks again.
+
+    `device_known`: `device` is the truth (a virtual device listed, or the credential report's
+    mfa_active); `no_login_profile`: the report says no password exists; `no_active_key`: the
+    report shows no active AccessKey."""
+
+    device_known: bool = False
+    device: MfaDevice | None = None
+    no_login_profile: bool = False
+    no_active_key: bool = False
+
+    @classmethod
+    def bound(cls, device: MfaDevice | None) -> Known:
+        return cls(device_known=device is not None, device=device)
+
+
+NOTHING_KNOWN = Known()
+
+
+@dataclass(frozen=True)
 class Rule:
     patterns: tuple[str, ...]
     paths: tuple[str, ...] = PATHS
@@ -66,36 +87,34 @@ class Rule:
         source: FactsSource,
         user: str,
         risks: PathRisks | None = None,
-        device: MfaDevice | None = None,
+        known: Known = NOTHING_KNOWN,
         policy_error: str | None = None,
     ) -> Verdict:
         """Policies first (or `risks` already computed for the user's policy set); the credential
-        facts only when some path is at risk. `device`: one already known to be bound;
+        facts only when some path is at risk, less what `known` already says;
         `policy_error`: why the user's policies are known to be unreadable."""
         active, expired = self.exemption_for(user)
         if active is not None:
             return decide.exempt(active)
         try:
             if policy_error is not None:
-                return self._closed_or_insufficient(source, user, policy_error, device)
+                return self._closed_or_insufficient(source, user, policy_error, known)
             if risks is None:
                 try:
                     risks = policy_risks(source, user, self.patterns, self.paths)
                 except (LookupFailed, BadPolicyDocument) as exc:
-                    return self._closed_or_insufficient(source, user, str(exc), device)
+                    return self._closed_or_insufficient(source, user, str(exc), known)
             if not risks.any:
                 return decide.no_risk(self.patterns, self.paths)
-            facts = gather(source, user, _at_risk_paths(self.paths, risks), device)
+            facts = gather(source, user, _at_risk_paths(self.paths, risks), known)
             return decide.verdict(facts, risks, self.patterns, self.paths, expired)
         except Exception as exc:
             return failed(exc, user)
 
-    def _closed_or_insufficient(
-        self, source: FactsSource, user: str, reason: str, device: MfaDevice | None
-    ) -> Verdict:
+    def _closed_or_insufficient(self, source: FactsSource, user: str, reason: str, known: Known) -> Verdict:
         """The policies could not be read: a user with no open path is still COMPLIANT."""
         try:
-            facts = gather(source, user, self.paths, device)
+            facts = gather(source, user, self.paths, known)
         except LookupFailed:
             return decide.insufficient(reason)  # the first failure is the one to fix
         if _any_open(facts, self.paths):
@@ -103,20 +122,19 @@ class Rule:
         return decide.verdict(facts, None, self.patterns, self.paths)
 
 
-def gather(
-    source: FactsSource, user: str, paths: Sequence[str], device: MfaDevice | None = None
-) -> UserFacts:
-    """The credential facts `paths` need, in the order that stops earliest."""
+def gather(source: FactsSource, user: str, paths: Sequence[str], known: Known = NOTHING_KNOWN) -> UserFacts:
+    """The credential facts `paths` need, less what `known` says, in the order that stops earliest."""
+    device = known.device
     login_profile = preference = keys = None
     if CONSOLE in paths:
-        if device is None:
+        if not known.device_known:
             device = source.mfa_device(user)
-        if device is None:
+        if device is None and not known.no_login_profile:
             login_profile = source.login_profile(user)
             if login_profile is not None and not login_profile.mfa_bind_required:
                 preference = source.security_preference()
     if ACCESS_KEY in paths:
-        keys = source.access_keys(user)
+        keys = () if known.no_active_key else source.access_keys(user)
     return UserFacts(device, login_profile, keys, preference)
 
 

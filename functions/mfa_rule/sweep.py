@@ -3,12 +3,14 @@
 1. ListVirtualMFADevices, once: users bound to a virtual device need no GetUserMFAInfo.
 2. The inventory (inventory.py): the policies that could matter and who holds them, so each
    user's policy verdict per path comes from the graph, computed once per distinct grant set.
-3. ListUsers pages (1,000 per page). A user none of whose paths is at risk is COMPLIANT with no
+3. The IMS credential report when a fresh one can be had (credential_report.py): MFA, password
+   and AccessKey state of every user at once.
+4. ListUsers pages (1,000 per page). A user none of whose paths is at risk is COMPLIANT with no
    further call; the others (candidates) are evaluated by a pool of `max_concurrency` workers
-   that read only the credential facts their at-risk paths need (GetUserMFAInfo unless a
-   virtual device is known, GetLoginProfile, ListAccessKeys).
-Fallbacks never weaken a verdict: without the virtual-device listing every candidate is asked
-GetUserMFAInfo; without the inventory every user's policies are read per user (as a change
+   that read only the credential facts their at-risk paths need and the listings did not give
+   (GetUserMFAInfo, GetLoginProfile, ListAccessKeys).
+Fallbacks never weaken a verdict: without the virtual-device listing or the report every
+candidate is asked per user; without the inventory every user's policies are read per user (as a change
 notification does). Both are returned as warnings. A user listing that fails or loops (a
 Marker seen before) ends the sweep with what was established: `complete` is False, so no
 DeleteMode is sent and nothing is deleted on a partial view.
@@ -17,15 +19,17 @@ DeleteMode is sent and nothing is deleted on a partial view.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from functions.common import logjson
+from functions.mfa_rule.credential_report import CredentialReport, ReportUnavailable
 from functions.mfa_rule.decide import Verdict
-from functions.mfa_rule.facts import LookupFailed, UserRef, VirtualMfaBindings
+from functions.mfa_rule.facts import LookupFailed, MfaDevice, UserRef, VirtualMfaBindings
 from functions.mfa_rule.inventory import Inventory, RiskCache, read_inventory
 from functions.mfa_rule.ram_facts import RamFacts
-from functions.mfa_rule.rule import Rule
+from functions.mfa_rule.rule import Known, Rule
 
 _log = logjson.get_logger("mfa_rule")
 
@@ -37,6 +41,7 @@ class SweepResult:
     mfa_listing_error: str | None = None  # set when ListVirtualMFADevices failed (verdicts unaffected)
     inventory_error: str | None = None  # set when the inventory failed (per-user reads instead)
     policy_sets: int = 0  # distinct grant sets decided
+    report_error: str | None = None  # why no fresh credential report was used (per-user calls instead)
 
     @property
     def complete(self) -> bool:
@@ -51,10 +56,28 @@ class SweepResult:
             )
         if self.inventory_error:
             found.append(f"policy inventory unavailable, policies read per user: {self.inventory_error}")
+        if self.report_error:
+            found.append(f"credential report not used, credentials read per user: {self.report_error}")
         return tuple(found)
 
 
-def sweep(facts: RamFacts, rule: Rule, *, max_concurrency: int) -> SweepResult:
+def known_for(user: UserRef, bindings: VirtualMfaBindings, report: CredentialReport | None) -> Known:
+    """What the bulk listings say about one user's credentials (nothing, when they do not name them)."""
+    listed = bindings.device_for(user)
+    row = report.row(user.name) if report is not None else None
+    if row is None:
+        return Known.bound(listed)
+    device = listed or (MfaDevice("", "") if row.mfa_active else None)
+    return Known(True, device, no_login_profile=not row.password_exist, no_active_key=not row.any_key_active)
+
+
+def sweep(
+    facts: RamFacts,
+    rule: Rule,
+    *,
+    max_concurrency: int,
+    credential_report: Callable[[], CredentialReport] | None = None,
+) -> SweepResult:
     try:
         bindings = facts.virtual_mfa_devices()
         mfa_listing_error = None
@@ -68,6 +91,14 @@ def sweep(facts: RamFacts, rule: Rule, *, max_concurrency: int) -> SweepResult:
     except LookupFailed as exc:
         inventory_error = str(exc)
         logjson.log(_log, logging.WARNING, "inventory_failed", error=inventory_error)
+    report: CredentialReport | None = None
+    report_error = None
+    if credential_report is not None:
+        try:
+            report = credential_report()
+        except ReportUnavailable as exc:
+            report_error = str(exc)
+            logjson.log(_log, logging.WARNING, "credential_report_unavailable", error=report_error)
     cache = RiskCache(rule.patterns, rule.paths)
     pending: list[tuple[UserRef, Verdict | Future[Verdict]]] = []
     seen: set[tuple[str, str]] = set()
@@ -78,22 +109,22 @@ def sweep(facts: RamFacts, rule: Rule, *, max_concurrency: int) -> SweepResult:
                 if (user.name, user.user_id) in seen:
                     continue  # a listing that repeats itself: each user is reported once
                 seen.add((user.name, user.user_id))
-                device = bindings.device_for(user)
+                known = known_for(user, bindings, report)
                 if inventory is None:
                     pending.append(
-                        (user, pool.submit(rule.evaluate_risk_first, facts, user.name, None, device))
+                        (user, pool.submit(rule.evaluate_risk_first, facts, user.name, None, known))
                     )
                     continue
                 broken = inventory.broken.get(user.name)
                 risks = None if broken else cache.risks(inventory, user.name)
                 if risks is not None and not risks.any:
-                    pending.append((user, rule.evaluate_risk_first(facts, user.name, risks, device)))
+                    pending.append((user, rule.evaluate_risk_first(facts, user.name, risks, known)))
                 else:
-                    job = pool.submit(rule.evaluate_risk_first, facts, user.name, risks, device, broken)
+                    job = pool.submit(rule.evaluate_risk_first, facts, user.name, risks, known, broken)
                     pending.append((user, job))
         except LookupFailed as exc:
             listing_error = str(exc)
         results = tuple(
             (user, outcome.result() if isinstance(outcome, Future) else outcome) for user, outcome in pending
         )
-    return SweepResult(results, listing_error, mfa_listing_error, inventory_error, len(cache))
+    return SweepResult(results, listing_error, mfa_listing_error, inventory_error, len(cache), report_error)

@@ -39,6 +39,10 @@ class FakeAccount:
     discovered: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     unbound_vmfa: list[str] = field(default_factory=list)  # serials created but bound to nobody
     mfa_operation_for_login: str = "independent"
+    # The IMS credential report: (generated at, epoch seconds; CSV) once generated; a pending
+    # generation completes at the next GenerateCredentialReport call.
+    credential_report: tuple[float, str] | None = None
+    report_pending: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @classmethod

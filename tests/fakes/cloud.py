@@ -17,6 +17,7 @@ made permanent.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
@@ -526,6 +527,80 @@ def _get_security_preference(cloud: FakeCloud, params: dict[str, str]) -> dict[s
     }
 
 
+# IMS credential report. Documented: regenerated at most every 4 hours, not for more than 3,500
+# users. Not documented (the fake's assumption, which the function does not depend on): the
+# error codes for "too many users" and "no report yet", and a header row on every page.
+REPORT_PERIOD_SECONDS = 4 * 3600
+REPORT_MAX_USERS = 3500
+REPORT_COLUMNS = (
+    "user,user_creation_time,user_last_logon,password_exist,password_active,password_last_changed,"
+    "password_next_rotation,mfa_active,access_key_1_exist,access_key_1_active,access_key_1_last_rotated,"
+    "access_key_1_last_used,access_key_2_exist,access_key_2_active,access_key_2_last_rotated,"
+    "access_key_2_last_used"
+)
+
+
+def _report_rows(cloud: FakeCloud) -> list[str]:
+    when = "2024-01-01T00:00:00Z"
+    rows = [f"<root>,{when},{when},N/A,N/A,N/A,N/A,true,false,N/A,N/A,N/A,false,N/A,N/A,N/A"]
+    for user in cloud.account.users.values():
+        password = "true" if user.login is not None else "false"
+        keys = [*user.access_keys[:2], *([None] * (2 - len(user.access_keys[:2])))]
+        cells = []
+        for key in keys:
+            if key is None:
+                cells.extend(["false", "N/A", "N/A", "N/A"])
+            else:
+                cells.extend(["true", "true" if key["Status"] == "Active" else "false", when, "-"])
+        logon = f"{user.name}@{cloud.account.account_id}.onaliyun.com"
+        mfa = "true" if user.mfa is not None else "false"
+        rows.append(",".join([logon, when, "-", password, password, when, "N/A", mfa, *cells]))
+    return rows
+
+
+def _generate_credential_report(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    account = cloud.account
+    if len(account.users) > REPORT_MAX_USERS:
+        raise ApiError(
+            400,
+            "LimitExceeded.CredentialReport",
+            f"A credential report supports at most {REPORT_MAX_USERS} users.",
+        )
+    now = time.time()
+    if account.report_pending:
+        account.report_pending = False
+        account.credential_report = (now, "\n".join([REPORT_COLUMNS, *_report_rows(cloud)]))
+        return {"State": "COMPLETED"}
+    if account.credential_report is not None and now - account.credential_report[0] < REPORT_PERIOD_SECONDS:
+        return {"State": "COMPLETED"}  # too soon to regenerate: the existing report stands
+    account.report_pending = True
+    return {"State": "STARTED"}
+
+
+def _get_credential_report(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    report = cloud.account.credential_report
+    if report is None:
+        raise ApiError(404, "EntityNotExist.CredentialReport", "The credential report does not exist.")
+    size = params.get("MaxItems", "3501")
+    if not size.isdigit() or not 1 <= int(size) <= 3501:
+        raise ApiError(
+            400, "InvalidParameter.MaxItems", 'The parameter "MaxItems" must be between 1 and 3501.'
+        )
+    generated, text = report
+    header, *rows = text.split("\n")
+    start = int(params.get("NextToken", "page-0").removeprefix("page-") or 0)
+    chunk = rows[start : start + int(size)]
+    truncated = start + int(size) < len(rows)
+    body: dict[str, Any] = {
+        "GeneratedTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(generated)),
+        "Content": base64.b64encode("\n".join([header, *chunk]).encode()).decode(),
+        "IsTruncated": "true" if truncated else "false",
+    }
+    if truncated:
+        body["NextToken"] = f"page-{start + int(size)}"
+    return body
+
+
 def _put_evaluations(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
     token, raw = _required(params, "ResultToken", "Evaluations")
     try:
@@ -604,6 +679,8 @@ _RPC: dict[tuple[str, str], Callable[[FakeCloud, dict[str, str]], dict[str, Any]
     ("ram", "ListEntitiesForPolicy"): _list_entities_for_policy,
     ("ram", "ListUsersForGroup"): _list_users_for_group,
     ("ims", "GetSecurityPreference"): _get_security_preference,
+    ("ims", "GenerateCredentialReport"): _generate_credential_report,
+    ("ims", "GetCredentialReport"): _get_credential_report,
     ("config", "PutEvaluations"): _put_evaluations,
     ("config", "GetDiscoveredResource"): _get_discovered_resource,
 }

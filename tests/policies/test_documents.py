@@ -59,6 +59,8 @@ def test_rule_function_permissions_are_exactly_the_reads_it_needs():
     assert actions == [
         "config:GetDiscoveredResource",
         "config:PutEvaluations",
+        "ram:GenerateCredentialReport",
+        "ram:GetCredentialReport",
         "ram:GetLoginProfile",
         "ram:GetPolicy",
         "ram:GetSecurityPreference",

@@ -139,9 +139,10 @@ def test_scheduled_sweep_through_index_handler_honours_rate_concurrency_and_log_
         "ListEntitiesForPolicy": 7,
         "ListUsersForGroup": 1,
         "ListUsers": 1,
-        "GetUserMFAInfo": 4,
-        "ListAccessKeys": 5,
-        "GetLoginProfile": 4,
+        # The credential report (generation started, completed, read) answers MFA and keys.
+        "GetCredentialReport": 2,
+        "GenerateCredentialReport": 2,
+        "GetLoginProfile": 2,
         "GetSecurityPreference": 1,
         "PutEvaluations": 1,
     }

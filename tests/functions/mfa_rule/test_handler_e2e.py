@@ -384,7 +384,7 @@ def test_scheduled_run_never_sends_delete_mode_after_a_lost_batch(sleeps):
 
 
 def test_sweep_respects_the_configured_request_rate():
-    account = synthetic_account(20, groups=2, policies=4)
+    account = synthetic_account(40, groups=2, policies=4)
     with FakeCloud(account, expected_token=TEST_TOKEN) as cloud:
         started = time.monotonic()
         # The limiter must really wait here, so this runtime sleeps for real.

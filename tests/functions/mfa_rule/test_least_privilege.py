@@ -116,7 +116,11 @@ def test_the_role_reaches_only_this_account_where_the_api_allows_resources():
         "acs:config:*:5123456789012345:*",
         "*",
     }
-    assert by_resource["*"] == {"ram:GetSecurityPreference"}
+    assert by_resource["*"] == {
+        "ram:GenerateCredentialReport",
+        "ram:GetCredentialReport",
+        "ram:GetSecurityPreference",
+    }
 
 
 def test_the_engine_allows_the_role_this_accounts_users_and_not_another_accounts():

@@ -6,6 +6,7 @@ Real SDK clients over loopback HTTP against the fake RAM/IMS/Config server.
 from __future__ import annotations
 
 import json
+import time
 
 from functions.mfa_rule.handler import handle
 from functions.mfa_rule.rule import Rule
@@ -16,6 +17,26 @@ from tests.fakes.fixtures import TEST_TOKEN, context, load, synthetic_account
 from tests.functions.conftest import Sleeps, rule_runtime
 
 PATTERNS = ("ecs:*", "oss:*", "log:*")
+# The fake's report of tests/fixtures/snapshots/account.json (logon names, N/A blanks, <root> first).
+REPORT_OF_FIXTURE = "\n".join(
+    [
+        "user,password_exist,mfa_active,access_key_1_active,access_key_2_active",
+        "<root>,N/A,true,N/A,N/A",
+        *(
+            f"{name}@5123456789012345.onaliyun.com,{password},{mfa},N/A,N/A"
+            for name, password, mfa in [
+                ("alice", "true", "false"),
+                ("bob", "true", "true"),
+                ("carol", "false", "false"),
+                ("dave", "false", "false"),
+                ("erin", "true", "false"),
+                ("frank", "false", "false"),
+                ("grace", "false", "false"),
+                ("heidi", "true", "false"),
+            ]
+        ),
+    ]
+)
 
 
 def run_sweep(cloud: FakeCloud, sleeps: Sleeps | None = None, **overrides: object) -> dict:
@@ -63,15 +84,15 @@ def test_sweep_reads_the_graph_once_and_credentials_only_of_users_at_risk(cloud)
         "ListEntitiesForPolicy": 7,  # every attached policy here has a Deny or a dangerous Allow
         "ListUsersForGroup": 1,
         "ListUsers": 1,
-        "GetUserMFAInfo": 4,
-        "GetLoginProfile": 4,
+        # A fresh credential report answers MFA, password and keys for everyone: no
+        # GetUserMFAInfo, no ListAccessKeys; GetLoginProfile only for passwords that exist.
+        "GetCredentialReport": 2,
+        "GenerateCredentialReport": 2,
+        "GetLoginProfile": 2,
         "GetSecurityPreference": 1,
-        "ListAccessKeys": 5,
         "PutEvaluations": 1,
     }
-    # Not at risk on any path: carol, erin and frank are never named; bob's virtual device is known.
-    assert users_asked(cloud, "GetUserMFAInfo") == ["alice", "dave", "grace", "heidi"]
-    assert users_asked(cloud, "ListAccessKeys") == ["alice", "bob", "dave", "grace", "heidi"]
+    assert users_asked(cloud, "GetLoginProfile") == ["alice", "heidi"]
     bob = next(e for e in cloud.reported() if e["complianceResourceName"] == "bob")
     assert bob["annotation"] == "no path without MFA: MFA device bound (VMFA); no active AccessKey"
 
@@ -103,11 +124,46 @@ def test_user_with_only_a_u2f_key_and_dangerous_policies_is_compliant(cloud):
     cloud.account.bind_mfa("alice", "acs:ram::5123456789012345:u2f/alice", kind="U2F")
     run_sweep(cloud)
     alice = next(e for e in cloud.reported() if e["complianceResourceName"] == "alice")
+    # The virtual listing does not show U2F keys; the credential report's mfa_active does.
     assert (alice["complianceType"], alice["annotation"]) == (
         "COMPLIANT",
-        "no path without MFA: MFA device bound (U2F); no active AccessKey",
+        "no path without MFA: MFA device bound; no active AccessKey",
     )
-    assert "alice" in users_asked(cloud, "GetUserMFAInfo")  # the virtual listing does not show U2F
+    assert cloud.count("GetUserMFAInfo") == 0
+
+
+def test_without_the_report_a_u2f_key_is_found_per_user(cloud, sleeps):
+    cloud.break_("GenerateCredentialReport", faults.UNAVAILABLE)
+    cloud.account.bind_mfa("alice", "acs:ram::5123456789012345:u2f/alice", kind="U2F")
+    result = run_sweep(cloud, sleeps)
+    alice = next(e for e in cloud.reported() if e["complianceResourceName"] == "alice")
+    assert alice["annotation"] == "no path without MFA: MFA device bound (U2F); no active AccessKey"
+    assert "alice" in users_asked(cloud, "GetUserMFAInfo")
+    assert [w.split(":")[0] for w in result["warnings"]] == [
+        "credential report not used, credentials read per user"
+    ]
+
+
+def test_a_stale_report_that_cannot_be_regenerated_is_not_used(cloud):
+    """Older than CREDENTIAL_REPORT_MAX_AGE_SECONDS, regenerated at most every 4 hours: per-user calls."""
+    cloud.account.credential_report = (
+        time.time() - 2 * 3600,
+        "user,password_exist,mfa_active\nalice,false,true",
+    )
+    result = run_sweep(cloud, credential_report_max_age_seconds=3600.0)
+    assert verdicts(cloud) == FIXTURE_VERDICTS
+    assert result["warnings"] == [
+        "credential report not used, credentials read per user: the credential report is 120 minutes old "
+        "(more than 60) and cannot be regenerated yet"
+    ]
+    assert users_asked(cloud, "GetUserMFAInfo") == ["alice", "dave", "grace", "heidi"]
+
+
+def test_a_fresh_report_is_used_as_it_is_without_generating_one(cloud):
+    cloud.account.credential_report = (time.time() - 60, REPORT_OF_FIXTURE)
+    run_sweep(cloud)
+    assert cloud.count("GenerateCredentialReport") == 0 and cloud.count("GetCredentialReport") == 1
+    assert verdicts(cloud) == FIXTURE_VERDICTS
 
 
 def test_unbound_virtual_devices_are_ignored(cloud):
@@ -118,12 +174,13 @@ def test_unbound_virtual_devices_are_ignored(cloud):
 
 def test_virtual_listing_down_falls_back_to_per_user_confirmation_with_the_same_verdicts(cloud, sleeps):
     cloud.break_("ListVirtualMFADevices", faults.UNAVAILABLE)
+    cloud.break_("GetCredentialReport", faults.UNAVAILABLE)
     result = run_sweep(cloud, sleeps)
     assert verdicts(cloud) == FIXTURE_VERDICTS
     assert "bob" in users_asked(cloud, "GetUserMFAInfo")
     assert result["status"] == "reported" and result["errors"] == [] and result["deleteMode"] is True
     listing_id = [c.request_id for c in cloud.calls if c.action == "ListVirtualMFADevices"][-1]
-    assert result["warnings"] == [
+    assert result["warnings"][:1] == [
         "virtual MFA listing unavailable, devices confirmed per user: ListVirtualMFADevices failed "
         "after 4 attempts: HTTP 503 ServiceUnavailable: The request has failed due to a temporary "
         f"failure of the server. (request id {listing_id})"
@@ -189,7 +246,9 @@ def test_holders_of_an_unreadable_policy_are_insufficient_data_with_the_reason(c
 
 def test_user_deleted_after_listing_is_not_applicable_in_a_sweep(cloud):
     # ListUsers names the user, then their first per-user lookup finds them gone.
-    cloud.inject("GetUserMFAInfo", faults.error(404, "EntityNotExist.User", "The user does not exist."))
+    cloud.inject("GetLoginProfile", faults.error(404, "EntityNotExist.User", "The user does not exist."))
     run_sweep(cloud)
-    gone = next(c.params["UserName"] for c in cloud.calls if c.action == "GetUserMFAInfo" and c.status == 404)
+    gone = next(
+        c.params["UserName"] for c in cloud.calls if c.action == "GetLoginProfile" and c.status == 404
+    )
     assert verdicts(cloud) == {**FIXTURE_VERDICTS, gone: "NOT_APPLICABLE"}
