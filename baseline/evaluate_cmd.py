@@ -1,5 +1,5 @@
 """`python -m baseline evaluate --snapshot FILE | --live [--region R] [--dangerous-actions P,...]
-[--paths console,accessKey] [--user NAME] [--json|--text]`.
+[--paths console,accessKey] [--exempt-users FILE] [--user NAME] [--json|--text]`.
 
 `--live` reads the account the caller's credentials reach (Alibaba Cloud's default chain:
 environment, `aliyun` CLI profile, instance role) with the function's own facts and sweep code,
@@ -26,9 +26,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baseline.cli import EXIT_OK, EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:
+    from functions.common.exemptions import Exemption
 
 DEFAULT_ACTIONS = "ecs:*,oss:*,log:*"
 RESOURCE_TYPE = "ACS::RAM::User"
@@ -58,6 +61,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--paths", default="console,accessKey", help="credential paths checked (default console,accessKey)"
     )
+    parser.add_argument(
+        "--exempt-users",
+        type=Path,
+        help="JSON list of {name, owner, reason, expires: YYYY-MM-DD}, as complianceRule.exemptUsers",
+    )
     parser.add_argument("--user", help="evaluate only this user")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", dest="text", action="store_false", help="print JSON (default)")
@@ -80,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         paths = rule_paths({"paths": args.paths})
     except EventError as exc:
         raise UsageError(f"{exc.field.replace('ruleParameters.paths', '--paths')}: {exc.reason}") from None
-    rule = Rule(patterns, paths)
+    rule = Rule(patterns, paths, _exemptions(args.exempt_users))
     code = EXIT_OK
     try:
         evaluations = _live(rule, args) if args.live else _snapshot(rule, args)
@@ -162,3 +170,21 @@ def _evaluation(account_id: str, user: Any, verdict: Any) -> dict[str, Any]:
         "annotation": verdict.annotation,
         "detail": dict(verdict.detail or {}),
     }
+
+
+def _exemptions(path: Path | None) -> tuple[Exemption, ...]:
+    """The deployed function's own parser (functions/common/exemptions.py), so an entry means
+    here what it means in EXEMPT_USERS: it applies through its `expires` day (UTC)."""
+    from functions.common.env import SettingsError
+    from functions.common.exemptions import parse
+
+    if path is None:
+        return ()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--exempt-users {path}: cannot read ({exc})") from None
+    try:
+        return parse(text, "--exempt-users")
+    except SettingsError as exc:
+        raise UsageError(f"{exc} (in {path})") from None

@@ -58,9 +58,15 @@ def settings_from(environ: Mapping[str, str], region: str | None) -> tuple[Setti
     return conf, _endpoint(environ, "STS_ENDPOINT")
 
 
+def default_credential() -> Any:
+    """Alibaba Cloud's default chain: environment, `aliyun` CLI profile, instance role (the SDK
+    reads its environment once, at import)."""
+    return CredentialClient()
+
+
 def evaluate_live(rule: Rule, conf: Settings, sts_endpoint: Endpoint | None, user: str | None) -> LiveResult:
     try:
-        credential = CredentialClient()
+        credential = default_credential()
         credential.get_credential()  # resolve the chain now: a missing credential is not worth retrying
     except Exception as exc:  # the SDK raises its own types for every missing-credential case
         raise LiveError(f"no Alibaba Cloud credentials found by the default chain: {exc}") from None

@@ -161,3 +161,47 @@ def test_command_line_entry_point():
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)[0]["complianceType"] == "COMPLIANT"
+
+
+OWNER = "sec@example.com"
+
+
+def test_exempt_users_apply_through_their_expiry_day_as_in_the_function(tmp_path, capsys):
+    exempt = tmp_path / "exempt.json"
+    exempt.write_text(
+        json.dumps(
+            [
+                {"name": "alice", "owner": OWNER, "reason": "break-glass", "expires": "2099-12-31"},
+                {"name": "dave", "owner": OWNER, "reason": "migration", "expires": "2020-01-31"},
+            ]
+        )
+    )
+    code, out, _ = run(capsys, "--snapshot", ACCOUNT, "--exempt-users", str(exempt), "--text")
+    lines = {line.split()[1]: line for line in out.splitlines()}
+    assert code == 0
+    assert lines["alice"] == (
+        "COMPLIANT         alice (200000000000001): exempt until 2099-12-31: break-glass (sec@example.com)"
+    )
+    assert lines["dave"].startswith("NON_COMPLIANT     dave")  # expired: judged like anyone
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '[{"name": "a", "owner": "o", "reason": "r", "expires": "soon"}]',
+            "--exempt-users[0].expires: 'soon' is not a YYYY-MM-DD date",
+        ),
+        ('[{"name": "a", "owner": "o", "expires": "2099-01-01"}]', "--exempt-users[0].reason: expected"),
+        ('{"name": "a"}', "--exempt-users: expected a JSON list"),
+        ("[", "--exempt-users: not valid JSON"),
+        (None, "--exempt-users "),
+    ],
+)
+def test_bad_exempt_users_exit_2_naming_the_option_and_file(tmp_path, capsys, content, message):
+    path = tmp_path / "exempt.json"
+    if content is not None:
+        path.write_text(content)
+    code, out, err = run(capsys, "--snapshot", ACCOUNT, "--exempt-users", str(path))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {message}") and str(path) in err

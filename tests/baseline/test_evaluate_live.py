@@ -13,7 +13,10 @@ import subprocess
 import sys
 
 import pytest
+from alibabacloud_credentials.client import Client as CredentialClient
+from alibabacloud_credentials.models import Config as CredentialConfig
 
+from baseline import live as live_module
 from baseline.cli import main
 from functions.mfa_rule import ram_facts
 from tests.fakes import faults
@@ -29,9 +32,12 @@ def live(monkeypatch: pytest.MonkeyPatch):
     with FakeCloud(load("snapshots/account.json"), expected_token=TEST_TOKEN) as cloud:
         for name in ("RAM_ENDPOINT", "IMS_ENDPOINT", "STS_ENDPOINT"):
             monkeypatch.setenv(name, cloud.endpoint)
-        monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", TEST_KEY_ID)
-        monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", TEST_SECRET)
-        monkeypatch.setenv("ALIBABA_CLOUD_SECURITY_TOKEN", TEST_TOKEN)
+        # What the chain would find in ALIBABA_CLOUD_* (the SDK reads those once, at import, so a
+        # test cannot set them in-process; the child-process test below covers the chain itself).
+        sts = CredentialConfig(
+            type="sts", access_key_id=TEST_KEY_ID, access_key_secret=TEST_SECRET, security_token=TEST_TOKEN
+        )
+        monkeypatch.setattr(live_module, "default_credential", lambda: CredentialClient(sts))
         cloud.account.report_pending = True  # a report being generated completes at the next call: no wait
         yield cloud
 
