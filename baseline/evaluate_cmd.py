@@ -1,9 +1,13 @@
-"""`python -m baseline evaluate --snapshot FILE [--dangerous-actions P,...] [--user NAME] [--json|--text]`.
+"""`python -m baseline evaluate --snapshot FILE [--dangerous-actions P,...] [--paths P,...]`.
 
-Runs the MFA rule's own decision code (`functions.mfa_rule.rule.evaluate_user`) over an
+`[--exempt-users FILE] [--user NAME] [--json|--text]`.
+
+Runs the MFA rule's own decision code (`functions.mfa_rule.rule.Rule.evaluate`) over an
 account snapshot (DESIGN.md format) instead of the RAM API, and prints one evaluation per
-user: complianceResourceId, complianceResourceName, complianceResourceType, complianceType,
-annotation.
+user: complianceResourceId, complianceResourceName, complianceResourceType, complianceRegionId,
+complianceType, annotation, accountId, and `detail` (the facts behind the verdict: findings per
+path with pattern, witness and policy; MFA device; login profile; AccessKeys; exemption), which
+`report` renders and Config never receives.
 
 Exit codes: 0 when the evaluation ran, whatever the verdicts (a NON_COMPLIANT user is a
 result of the audit, not a failure of the command; pipelines that want to block can test
@@ -16,12 +20,18 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baseline.cli import EXIT_OK, UsageError
 
+if TYPE_CHECKING:
+    from functions.common.exemptions import Exemption
+
 DEFAULT_ACTIONS = "ecs:*,oss:*,log:*"
 RESOURCE_TYPE = "ACS::RAM::User"
+# RAM users are global: Cloud Config records ACS::RAM::User items in region `global`, the id the
+# rule function's sweep reports them under too (functions/mfa_rule/handler.py RAM_REGION).
+COMPLIANCE_REGION = "global"
 
 
 def register(subparsers: Any) -> None:
@@ -37,6 +47,14 @@ def register(subparsers: Any) -> None:
         default=DEFAULT_ACTIONS,
         help=f"comma-separated action patterns (default {DEFAULT_ACTIONS})",
     )
+    parser.add_argument(
+        "--paths", default="console,accessKey", help="credential paths checked (default console,accessKey)"
+    )
+    parser.add_argument(
+        "--exempt-users",
+        type=Path,
+        help="JSON list of {name, owner, reason, expires: YYYY-MM-DD}, as complianceRule.exemptUsers",
+    )
     parser.add_argument("--user", help="evaluate only this user")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", dest="text", action="store_false", help="print JSON (default)")
@@ -47,8 +65,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here so other commands never pay for the rule's modules (and the policy engine).
     from functions.common.errors import EventError
-    from functions.mfa_rule.event import dangerous_actions
-    from functions.mfa_rule.rule import evaluate_user
+    from functions.mfa_rule.event import dangerous_actions, rule_paths
+    from functions.mfa_rule.rule import Rule
     from functions.mfa_rule.snapshot import SnapshotError, SnapshotFacts, load_snapshot
 
     try:
@@ -67,6 +85,11 @@ def run(args: argparse.Namespace) -> int:
     except EventError as exc:
         field = exc.field.replace("ruleParameters.dangerousActions", "--dangerous-actions")
         raise UsageError(f"{field}: {exc.reason}") from None
+    try:
+        paths = rule_paths({"paths": args.paths})
+    except EventError as exc:
+        raise UsageError(f"{exc.field.replace('ruleParameters.paths', '--paths')}: {exc.reason}") from None
+    exempt = _exemptions(args.exempt_users)
     users = snapshot.users
     if args.user is not None:
         users = tuple(u for u in users if u.name == args.user)
@@ -74,16 +97,20 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--user {args.user!r}: no such user in {args.snapshot}")
 
     facts = SnapshotFacts(snapshot)
+    rule = Rule(patterns, paths, exempt)
     evaluations: list[dict[str, Any]] = []
     for user in users:
-        verdict = evaluate_user(facts, user.name, patterns)
+        verdict = rule.evaluate(facts, user.name)
         evaluations.append(
             {
+                "accountId": snapshot.account_id,
                 "complianceResourceId": user.user_id,
                 "complianceResourceName": user.name,
                 "complianceResourceType": RESOURCE_TYPE,
+                "complianceRegionId": COMPLIANCE_REGION,
                 "complianceType": verdict.compliance_type,
                 "annotation": verdict.annotation,
+                "detail": dict(verdict.detail or {}),
             }
         )
     if args.text:
@@ -95,3 +122,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(json.dumps(evaluations, indent=2, sort_keys=True))
     return EXIT_OK
+
+
+def _exemptions(path: Path | None) -> tuple[Exemption, ...]:
+    """The deployed function's own parser (functions/common/exemptions.py), so an entry means
+    here what it means in EXEMPT_USERS: it applies through its `expires` day (UTC)."""
+    from functions.common.env import SettingsError
+    from functions.common.exemptions import parse
+
+    if path is None:
+        return ()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--exempt-users {path}: cannot read ({exc})") from None
+    try:
+        return parse(text, "--exempt-users")
+    except SettingsError as exc:
+        raise UsageError(f"{exc} (in {path})") from None

@@ -34,9 +34,6 @@ def rule_environment(
         "EXEMPT_USERS": exemptions_env(rule.exempt_users),
         "LOG_LEVEL": rule.log_level,
         "RAM_MAX_CONCURRENCY": str(rule.ram_max_concurrency),
-        # Transitional: what today's rule function reads, until it reads RAM_RPS_PER_API (issue 8).
-        # The per-API rate is also a safe total rate.
-        "RAM_MAX_RPS": str(rule.ram_requests_per_second),
         "RAM_RPS_PER_API": str(rule.ram_requests_per_second),
         "TIME_BUDGET_SECONDS": str(rule.time_budget_seconds),
     }
@@ -80,7 +77,11 @@ class MfaComplianceRule(pulumi.ComponentResource):
                 environment=rule_environment(rule, account_id),
             ),
             package=package,
-            policy_document=documents.load("ram/mfa-rule-function.json"),
+            # RAM users, groups, policies and MFA devices of this account only; Resource "*" only
+            # where the API has no resource-level permission (GetSecurityPreference).
+            policy_document=account_id.apply(
+                lambda account: documents.for_account(documents.load("ram/mfa-rule-function.json"), account)
+            ),
             role_description=f"Function Compute role of the {rule.rule_name} Cloud Config rule",
             parent=self,
         )

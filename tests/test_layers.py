@@ -14,8 +14,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = set(sys.stdlib_module_names)
-FUNCTION_SDKS = {"alibabacloud_config20200907", "alibabacloud_ram20150501", "alibabacloud_tea_openapi",
-                 "alibabacloud_tea_util", "alibabacloud_credentials", "darabonba", "Tea", "oss2"}
+FUNCTION_SDKS = {
+    "alibabacloud_config20200907", "alibabacloud_ims20190815", "alibabacloud_ram20150501",
+    "alibabacloud_tea_openapi", "alibabacloud_tea_util", "alibabacloud_credentials", "darabonba", "Tea",
+    "oss2",
+}
 # pulumi_policy is a deploy-time tool: only the CrossGuard adapter of policies/guard may use it.
 GUARD_PACK_MODULES = {"policies/guard/pack.py", "policies/guard/__main__.py"}
 

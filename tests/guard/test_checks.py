@@ -635,3 +635,20 @@ def test_a_custom_rule_on_an_fc3_function_gets_the_advisory_and_fc2_or_managed_r
     managed = {"ruleName": "m", "sourceOwner": "ALIYUN",
                "sourceIdentifier": "oss-bucket-public-read-prohibited"}
     assert run(check, checks.CONFIG_RULE, managed) == []
+
+
+def test_generating_the_credential_report_is_a_read_for_the_least_privilege_check():
+    """ram:GenerateCredentialReport only rebuilds the read-only report; a real write still fails."""
+    from policies.guard.checks import custom_ram_policies_least_privilege
+    from policies.guard.config import GuardConfig
+
+    def check(actions: list[str]) -> list[str]:
+        doc = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+        props = {"policyName": "p", "policyDocument": doc}
+        return custom_ram_policies_least_privilege("alicloud:ram/policy:Policy", props, GuardConfig())
+
+    assert check(["ram:GenerateCredentialReport", "ram:GetCredentialReport"]) == []
+    assert check(["ram:GenerateCredentialReport", "ram:PassRole"]) == [
+        "RAM policy 'p' allows the RAM action 'ram:PassRole', which is not read-only "
+        "(ram:Get*, ram:List*) (Statement[0])"
+    ]

@@ -59,13 +59,20 @@ def test_rule_function_permissions_are_exactly_the_reads_it_needs():
     assert actions == [
         "config:GetDiscoveredResource",
         "config:PutEvaluations",
+        "ram:GenerateCredentialReport",
+        "ram:GetCredentialReport",
         "ram:GetLoginProfile",
         "ram:GetPolicy",
+        "ram:GetSecurityPreference",
         "ram:GetUserMFAInfo",
+        "ram:ListAccessKeys",
+        "ram:ListEntitiesForPolicy",
         "ram:ListGroupsForUser",
+        "ram:ListPolicies",
         "ram:ListPoliciesForGroup",
         "ram:ListPoliciesForUser",
         "ram:ListUsers",
+        "ram:ListUsersForGroup",
         "ram:ListVirtualMFADevices",
     ]
 
