@@ -1,6 +1,11 @@
-"""`python -m baseline evaluate --snapshot FILE [--dangerous-actions P,...] [--paths P,...]`.
+"""`python -m baseline evaluate --snapshot FILE | --live [--region R] [--dangerous-actions P,...]
+[--paths console,accessKey] [--exempt-users FILE] [--user NAME] [--json|--text]`.
 
-`[--exempt-users FILE] [--user NAME] [--json|--text]`.
+`--live` reads the account the caller's credentials reach (Alibaba Cloud's default chain:
+environment, `aliyun` CLI profile, instance role) with the function's own facts and sweep code,
+read-only: no evaluation is written to Config (baseline/live.py). Every user without `--user` is
+evaluated in the sweep's order (policies first) in both modes, so the two print the same
+evaluations for the same account.
 
 Runs the MFA rule's own decision code (`functions.mfa_rule.rule.Rule.evaluate`) over an
 account snapshot (DESIGN.md format) instead of the RAM API, and prints one evaluation per
@@ -19,10 +24,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from baseline.cli import EXIT_OK, UsageError
+from baseline.cli import EXIT_OK, EXIT_USAGE, UsageError
 
 if TYPE_CHECKING:
     from functions.common.exemptions import Exemption
@@ -41,7 +47,12 @@ def register(subparsers: Any) -> None:
         description="Evaluate the MFA compliance rule for every user of an account snapshot, "
         "with the same code the deployed function runs.",
     )
-    parser.add_argument("--snapshot", required=True, type=Path, help="account snapshot JSON file")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--snapshot", type=Path, help="account snapshot JSON file")
+    source.add_argument(
+        "--live", action="store_true", help="read the account your credentials reach (read-only)"
+    )
+    parser.add_argument("--region", help="region of the API clients with --live (default ap-southeast-1)")
     parser.add_argument(
         "--dangerous-actions",
         default=DEFAULT_ACTIONS,
@@ -67,6 +78,40 @@ def run(args: argparse.Namespace) -> int:
     from functions.common.errors import EventError
     from functions.mfa_rule.event import dangerous_actions, rule_paths
     from functions.mfa_rule.rule import Rule
+
+    try:
+        patterns = dangerous_actions({"dangerousActions": args.dangerous_actions})
+    except EventError as exc:
+        field = exc.field.replace("ruleParameters.dangerousActions", "--dangerous-actions")
+        raise UsageError(f"{field}: {exc.reason}") from None
+    try:
+        paths = rule_paths({"paths": args.paths})
+    except EventError as exc:
+        raise UsageError(f"{exc.field.replace('ruleParameters.paths', '--paths')}: {exc.reason}") from None
+    rule = Rule(patterns, paths, _exemptions(args.exempt_users))
+    code = EXIT_OK
+    try:
+        evaluations = _live(rule, args) if args.live else _snapshot(rule, args)
+    except PartialAudit as partial:
+        evaluations, code = partial.evaluations, EXIT_USAGE
+    if args.text:
+        for item in evaluations:
+            print(
+                f"{item['complianceType']:<17} {item['complianceResourceName']} "
+                f"({item['complianceResourceId']}): {item['annotation']}"
+            )
+    else:
+        print(json.dumps(evaluations, indent=2, sort_keys=True))
+    return code
+
+
+class PartialAudit(Exception):
+    def __init__(self, evaluations: list[dict[str, Any]]) -> None:
+        super().__init__("the user listing was incomplete")
+        self.evaluations = evaluations
+
+
+def _snapshot(rule: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     from functions.mfa_rule.snapshot import SnapshotError, SnapshotFacts, load_snapshot
 
     try:
@@ -80,48 +125,51 @@ def run(args: argparse.Namespace) -> int:
         # A whole-file error (not JSON) already names the file as its field; a document path does not.
         message = str(exc) if exc.field == source else f"{source}: {exc}"
         raise UsageError(message) from None
-    try:
-        patterns = dangerous_actions({"dangerousActions": args.dangerous_actions})
-    except EventError as exc:
-        field = exc.field.replace("ruleParameters.dangerousActions", "--dangerous-actions")
-        raise UsageError(f"{field}: {exc.reason}") from None
-    try:
-        paths = rule_paths({"paths": args.paths})
-    except EventError as exc:
-        raise UsageError(f"{exc.field.replace('ruleParameters.paths', '--paths')}: {exc.reason}") from None
-    exempt = _exemptions(args.exempt_users)
-    users = snapshot.users
-    if args.user is not None:
-        users = tuple(u for u in users if u.name == args.user)
-        if not users:
-            raise UsageError(f"--user {args.user!r}: no such user in {args.snapshot}")
-
     facts = SnapshotFacts(snapshot)
-    rule = Rule(patterns, paths, exempt)
-    evaluations: list[dict[str, Any]] = []
-    for user in users:
-        verdict = rule.evaluate(facts, user.name)
-        evaluations.append(
-            {
-                "accountId": snapshot.account_id,
-                "complianceResourceId": user.user_id,
-                "complianceResourceName": user.name,
-                "complianceResourceType": RESOURCE_TYPE,
-                "complianceRegionId": COMPLIANCE_REGION,
-                "complianceType": verdict.compliance_type,
-                "annotation": verdict.annotation,
-                "detail": dict(verdict.detail or {}),
-            }
-        )
-    if args.text:
-        for item in evaluations:
-            print(
-                f"{item['complianceType']:<17} {item['complianceResourceName']} "
-                f"({item['complianceResourceId']}): {item['annotation']}"
-            )
-    else:
-        print(json.dumps(evaluations, indent=2, sort_keys=True))
-    return EXIT_OK
+    if args.user is not None:
+        found = snapshot.user(args.user)
+        if found is None:
+            raise UsageError(f"--user {args.user!r}: no such user in {args.snapshot}")
+        return [_evaluation(snapshot.account_id, found.ref, rule.evaluate(facts, found.name))]
+    return [
+        _evaluation(snapshot.account_id, u.ref, rule.evaluate_risk_first(facts, u.name))
+        for u in snapshot.users
+    ]
+
+
+def _live(rule: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
+    import os
+
+    from baseline.live import LiveError, evaluate_live, settings_from
+    from functions.common.env import SettingsError
+
+    try:
+        conf, sts_endpoint = settings_from(os.environ, args.region)
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        result = evaluate_live(rule, conf, sts_endpoint, args.user)
+    except LiveError as exc:
+        raise UsageError(f"--live: {exc}") from None
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if not result.complete:
+        # What was established is printed, but an audit that could not list every user must not pass.
+        raise PartialAudit([_evaluation(result.account_id, u, v) for u, v in result.results])
+    return [_evaluation(result.account_id, user, verdict) for user, verdict in result.results]
+
+
+def _evaluation(account_id: str, user: Any, verdict: Any) -> dict[str, Any]:
+    return {
+        "accountId": account_id,
+        "complianceResourceId": user.user_id,
+        "complianceResourceName": user.name,
+        "complianceResourceType": RESOURCE_TYPE,
+        "complianceRegionId": COMPLIANCE_REGION,
+        "complianceType": verdict.compliance_type,
+        "annotation": verdict.annotation,
+        "detail": dict(verdict.detail or {}),
+    }
 
 
 def _exemptions(path: Path | None) -> tuple[Exemption, ...]:

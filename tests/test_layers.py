@@ -28,7 +28,9 @@ ALLOWED: dict[str, set[str]] = {
     "functions": {"functions", "policies", *FUNCTION_SDKS},
     # yaml: the settings loader also reads a stack file directly (plan, tests).
     "components": {"components", "packaging", "policies", "pulumi", "pulumi_alicloud", "pulumi_aws", "yaml"},
-    "baseline": {"baseline", "components", "functions", "policies", "pulumi", "yaml"},
+    # `evaluate --live` reaches the account with the function's SDKs plus the credential chain and STS.
+    "baseline": {"baseline", "components", "functions", "policies", "pulumi", "yaml",
+                 "alibabacloud_credentials", "alibabacloud_sts20150401"},
 }
 
 

@@ -25,7 +25,6 @@ from typing import Any
 from functions.common import credentials, logjson
 from functions.common.env import SettingsError
 from functions.common.errors import EventError
-from functions.common.ratelimit import PerApiLimits
 from functions.common.retry import Deadline
 from functions.common.runtime import Runtime
 from functions.common.tea_api import CallSettings, TeaApi
@@ -97,13 +96,13 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
         clients.ram_client(creds, conf, region),
         settings=call,
         deadline=gathering,
-        limiter=_limits(conf, runtime),
+        limiter=clients.rate_limits(conf, runtime.clock, runtime.sleep),
     )
     ims_api = TeaApi(
         clients.ims_client(creds, conf, region),
         settings=call,
         deadline=gathering,
-        limiter=_limits(conf, runtime),
+        limiter=clients.rate_limits(conf, runtime.clock, runtime.sleep),
     )
     config_api = TeaApi(clients.config_client(creds, conf, region), settings=call, deadline=deadline)
     facts = RamFacts(ram_api, page_size=conf.list_page_size, ims_api=ims_api)
@@ -118,13 +117,6 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
         )
         return _sweep(ev, facts, config_api, rule, conf, report)
     return _single(ev, facts, config_api, rule, param_error)
-
-
-def _limits(conf: Settings, runtime: Runtime[Settings]) -> PerApiLimits:
-    # A burst no larger than the workers in flight: the per-second count never exceeds the rate
-    # by more than what is already on the wire.
-    burst = min(conf.rps_per_api, conf.max_concurrency)
-    return PerApiLimits(conf.rps_per_api, burst, clock=runtime.clock, sleep=runtime.sleep)
 
 
 def _single(

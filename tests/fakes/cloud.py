@@ -39,8 +39,9 @@ from tests.fakes.faults import Fault
 
 RAM_VERSION = "2015-05-01"
 IMS_VERSION = "2019-08-15"
+STS_VERSION = "2015-04-01"
 CONFIG_VERSION = "2020-09-07"
-SERVICES = {RAM_VERSION: "ram", IMS_VERSION: "ims", CONFIG_VERSION: "config"}
+SERVICES = {RAM_VERSION: "ram", IMS_VERSION: "ims", STS_VERSION: "sts", CONFIG_VERSION: "config"}
 # RAM's flow control: 100 requests per second per API per account, for the RAM and IMS APIs the
 # rule calls (issue 8, citing RAM's API reference quota page). Over it: HTTP 400 Throttling.User,
 # "Request was denied due to user flow control." (the code terraform-provider-alicloud retries).
@@ -601,6 +602,18 @@ def _get_credential_report(cloud: FakeCloud, params: dict[str, str]) -> dict[str
     return body
 
 
+def _get_caller_identity(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    """STS GetCallerIdentity: the account of the (STS) caller, here always the served account."""
+    account = cloud.account.account_id
+    return {
+        "AccountId": account,
+        "Arn": f"acs:ram::{account}:user/auditor",
+        "IdentityType": "RAMUser",
+        "PrincipalId": "200000000000099",
+        "UserId": "200000000000099",
+    }
+
+
 def _put_evaluations(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
     token, raw = _required(params, "ResultToken", "Evaluations")
     try:
@@ -681,6 +694,7 @@ _RPC: dict[tuple[str, str], Callable[[FakeCloud, dict[str, str]], dict[str, Any]
     ("ims", "GetSecurityPreference"): _get_security_preference,
     ("ims", "GenerateCredentialReport"): _generate_credential_report,
     ("ims", "GetCredentialReport"): _get_credential_report,
+    ("sts", "GetCallerIdentity"): _get_caller_identity,
     ("config", "PutEvaluations"): _put_evaluations,
     ("config", "GetDiscoveredResource"): _get_discovered_resource,
 }
