@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: test lint plan snapshots settings-docs vendor package-smoke bench clean
+.PHONY: test lint plan snapshots report-fixtures settings-docs vendor package-smoke bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt functions/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,17 @@ plan: $(VENV)/.installed
 # Rewrite tests/snapshots/<stack>.json from the current offline plans (commit the diff).
 snapshots: $(VENV)/.installed
 	$(PY) -m baseline.snapshots --update
+
+# Rewrite the report goldens (tests/fixtures/reports/) from the snapshot fixtures through the real
+# rule code; review the diff before committing (tests/baseline/test_report_snapshot.py).
+SNAP := tests/fixtures/snapshots
+GOLD := tests/fixtures/reports
+report-fixtures: $(VENV)/.installed
+	$(PY) -m baseline evaluate --snapshot $(SNAP)/every-finding.json --exempt-users $(SNAP)/every-finding.exempt-users.json > $(GOLD)/every-finding.evaluations.json
+	for f in md csv; do \
+	  $(PY) -m baseline report --snapshot $(SNAP)/every-finding.json --exempt-users $(SNAP)/every-finding.exempt-users.json --format $$f --output $(GOLD)/every-finding.$$f && \
+	  $(PY) -m baseline report --snapshot $(SNAP)/mandatory-login-mfa.json --format $$f --output $(GOLD)/mandatory-login-mfa.$$f || exit 1; \
+	done
 
 # The function packages' third-party libraries (pinned wheels, FC's platform); `pulumi up` needs them.
 vendor: $(VENV)/.installed

@@ -3,10 +3,10 @@
 `[--output FILE]` writes a file instead of standard output.
 
 Renders the evaluations `evaluate` produces as a report. `--snapshot` and `--live` (with
-`--dangerous-actions`, `--user`, `--region`) are handed to the `evaluate` command itself, parsed
-by its own parser and run by its own code, so the report can never decide differently from
-`evaluate` or the deployed rule; `--evaluations FILE` renders JSON that `evaluate` printed
-earlier (evaluate once in CI, render several formats).
+`--dangerous-actions`, `--exempt-users`, `--user`, `--region`) are handed to the `evaluate`
+command itself, parsed by its own parser and run by its own code, so the report can never
+decide differently from `evaluate` or the deployed rule; `--evaluations FILE` renders JSON that
+`evaluate` printed earlier (evaluate once in CI, render several formats).
 
 Exit codes: 0 when the report was written, whatever the verdicts; 2 on bad usage or input.
 """
@@ -34,10 +34,11 @@ def register(subparsers: Any) -> None:
         description="Render the evaluations of `evaluate` as a compliance report.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--snapshot", type=Path, help="account or organization snapshot JSON file")
+    source.add_argument("--snapshot", type=Path, help="account snapshot JSON file (as for evaluate)")
     source.add_argument("--live", action="store_true", help="evaluate the account your credentials reach")
     source.add_argument("--evaluations", type=Path, help="JSON printed by `python -m baseline evaluate`")
     parser.add_argument("--dangerous-actions", help="comma-separated action patterns (as for evaluate)")
+    parser.add_argument("--exempt-users", type=Path, help="exemptions JSON file (as for evaluate)")
     parser.add_argument("--user", help="report only this user")
     parser.add_argument("--region", help="with --live: region (as for evaluate)")
     parser.add_argument("--format", required=True, choices=FORMATS)
@@ -57,6 +58,7 @@ def _evaluate(args: argparse.Namespace) -> list[dict[str, Any]]:
     argv += ["--snapshot", str(args.snapshot)] if args.snapshot is not None else ["--live"]
     for flag, value in (
         ("--dangerous-actions", args.dangerous_actions),
+        ("--exempt-users", args.exempt_users and str(args.exempt_users)),
         ("--user", args.user),
         ("--region", args.region),
     ):
@@ -68,7 +70,10 @@ def _evaluate(args: argparse.Namespace) -> list[dict[str, Any]]:
         raise UsageError(f"evaluate does not accept: {' '.join(argv[1:])}") from None
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        evaluate_args.run(evaluate_args)
+        code = evaluate_args.run(evaluate_args)
+    if code != 0:
+        # `evaluate --live` prints what it established, but a partial audit is no report.
+        raise UsageError("evaluate could not list every user (see the warnings above); no report made")
     return json.loads(out.getvalue())
 
 
@@ -90,8 +95,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format != "md" and args.max_bytes is not None:
         raise UsageError("--max-bytes: only with --format md")
     if args.evaluations is not None:
-        if args.dangerous_actions or args.user or args.region:
-            raise UsageError("--evaluations: --dangerous-actions, --user and --region apply to evaluation")
+        if args.dangerous_actions or args.exempt_users or args.user or args.region:
+            raise UsageError(
+                "--evaluations: --dangerous-actions, --exempt-users, --user and --region apply to evaluation"
+            )
         evaluations, source = _load_evaluations(args.evaluations), str(args.evaluations)
     else:
         evaluations = _evaluate(args)

@@ -185,9 +185,18 @@ def _login_profile(detail: Mapping[str, Any], looked_up: bool) -> str:
     if text is not None:
         return text
     required = profile.get("mfaBindRequired")
+    if required:
+        return "password, MFA required at sign-in"
+    # The account's GetSecurityPreference setting (MFAOperationForLogin) applies to every password
+    # sign-in: `mandatory` forces MFA even where the user's own profile does not.
+    account = detail.get("mfaOperationForLogin")
+    if account == "mandatory":
+        return "password, MFA required at sign-in (account setting)"
     if required is None:
         return "password, MFA requirement unknown"
-    return "password, MFA required at sign-in" if required else "password, MFA not required"
+    if account == "adaptive":
+        return "password, MFA not required (account: adaptive, only on unusual sign-ins)"
+    return "password, MFA not required"
 
 
 def _access_keys(detail: Mapping[str, Any], looked_up: bool) -> str:

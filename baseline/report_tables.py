@@ -54,7 +54,7 @@ def render_markdown(report: Report, *, max_bytes: int = STEP_SUMMARY_LIMIT_BYTES
         "\n| Open path at risk (NON_COMPLIANT users) | Users |\n|---|---:|\n",
         *(
             f"| {PATH_TITLES[path]} | {count}"
-            + (f" ({summary.keys_at_risk} keys)" if path == "accessKey" else "")
+            + (f" ({_keys(summary.keys_at_risk)})" if path == "accessKey" else "")
             + " |\n"
             for path, count in summary.paths
         ),
@@ -76,6 +76,10 @@ def render_markdown(report: Report, *, max_bytes: int = STEP_SUMMARY_LIMIT_BYTES
     if fixed + len(note.encode()) > max_bytes:
         raise ValueError(f"max_bytes={max_bytes}: too small for the summary itself")
     return "".join(head) + table_head + "".join(lines[:kept]) + note
+
+
+def _keys(n: int) -> str:
+    return "1 key" if n == 1 else f"{n} keys"
 
 
 def _cut_note(report: Report, kept: int) -> str:

@@ -1,32 +1,20 @@
 """Scale of a full scheduled evaluation: our MFA rule function against the seed sample's algorithm.
 
-A synthetic account (1,000 users, 50 groups, 200 custom policies) is served by the loopback
-fake cloud, in its own process, with 5 ms of latency per call. Both algorithms use the real
-RAM SDK client against it:
+Synthetic accounts with the same 50 groups and 200 custom policies and 1,000 / 5,000 users (and a
+10,000-user sweep) are served by the loopback fake cloud, in its own process, with 5 ms of latency
+per call and RAM's quota on (100 requests/s per API; over it, Throttling.User). Both algorithms
+use the real SDK clients against it:
 - baseline: the seed's algorithm, reimplemented here: sequential; per user ListPoliciesForUser,
   then GetPolicy for every policy (no groups, no cache), exact string matching of actions,
   GetUserMFAInfo when that matching says "at risk". It does not report (which only favours it).
-- ours: the deployed handler on a ScheduledNotification: one ListVirtualMFADevices call
-  (users bound to a virtual device are COMPLIANT without further calls), group policies
-  included, policy cache, GetUserMFAInfo only for users at risk (to catch U2F keys), bounded
-  concurrency under a request-rate limit, PutEvaluations in batches.
+- ours: the deployed handler on a ScheduledNotification, at the deployed defaults: the function
+  environment the prod stack's MfaComplianceRule sets (`rule_environment`, read back by the
+  function's own settings reader: per-API rate, concurrency, time budget), only the endpoints
+  pointed at the fake. No limit is overridden.
 
-Usage: python benchmarks/rule_scale.py [--users 1000] [--concurrency 16] [--rps 2000] [--latency 0.005]
-Prints calls, wall seconds and verdict counts for each; the last line is
-`calls_ratio=<baseline/ours> wall_ratio=<baseline/ours>` (RAM calls, wall time).
-
-What the wall-time goal (ours 10x faster than the seed) assumes: the measured run uses
-`--rps 2000`, i.e. a request-rate limit that never binds, so it measures the algorithm
-(fewer calls, bounded concurrency), not the deployment. The stacks deploy RAM_MAX_RPS=20 by
-default, configurable per stack with `baseline:complianceRule.ramMaxRps` (1..2000), a default
-chosen to stay well under RAM's unpublished API flow control. At that rate a sweep is
-rate-bound: it cannot take less than ram_calls / rps seconds (about 2,200 / 20 = 110 s for the
-account here: slower than the unthrottled sequential seed, yet within the 240 s time budget).
-The script therefore also prints that floor at the deployed default and at the stacks'
-maximum `ramMaxRps`, with the wall ratio each would allow. The 10x wall ratio needs a quota of
-at least ~ram_calls * 10 / baseline_wall requests/second (about 750/s here), which a stack can
-configure where its account allows it; the call ratio holds at any rate. Measure the default
-rate itself with `--rps 20` (about two minutes).
+Usage: python benchmarks/rule_scale.py [--users 1000 5000] [--sweep-users 10000] [--latency 0.005]
+The last line is `calls_ratio=<seed calls / ours, first size> wall_ratio=<seed wall / ours, first
+size> growth=<our calls at the second size / at the first> throttled=<calls the fake throttled>`.
 """
 
 from __future__ import annotations
@@ -51,16 +39,15 @@ from alibabacloud_ram20150501.client import Client as RamClient  # noqa: E402
 from alibabacloud_tea_openapi.utils_models import Config  # noqa: E402
 from darabonba.runtime import RuntimeOptions  # noqa: E402
 
-from components.settings import RAM_API_QUOTA_PER_SECOND, ComplianceRuleSettings  # noqa: E402
-from functions.common.env import Endpoint  # noqa: E402
+from components.mfa_rule import rule_environment  # noqa: E402
+from components.settings.loader import load_stack_file  # noqa: E402
 from functions.mfa_rule import ram_facts  # noqa: E402
+from functions.mfa_rule import settings as rule_settings  # noqa: E402
 from functions.mfa_rule.handler import Runtime, handle  # noqa: E402
-from functions.mfa_rule.settings import Settings  # noqa: E402
 from tests.fakes.fixtures import TEST_KEY_ID, TEST_SECRET, TEST_TOKEN, context, load, synthetic_account  # noqa: E402
 
 DANGEROUS = ["ecs:*", "oss:*", "log:*"]
-DEPLOYED = ComplianceRuleSettings(dangerous_actions=())  # the stacks' defaults: RAM rate, time budget
-STACK_MAX_RPS = RAM_API_QUOTA_PER_SECOND  # the upper bound the settings accept for ramRequestsPerSecond
+PROD_STACK = ROOT / "stacks" / "Pulumi.prod.yaml"
 
 
 class FakeProcess:
@@ -77,7 +64,8 @@ class FakeProcess:
             stdout=subprocess.PIPE,
             text=True,
         )
-        assert self.proc.stdout is not None
+        if self.proc.stdout is None or self.proc.stdin is None:
+            raise RuntimeError("the fake cloud process has no pipes")
         self.endpoint = self.proc.stdout.readline().strip()
 
     def control(self, what: str) -> dict[str, Any]:
@@ -85,8 +73,8 @@ class FakeProcess:
             return json.loads(response.read())
 
     def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
         self.proc.wait(timeout=10)
         self._dir.cleanup()
 
@@ -138,92 +126,86 @@ def seed_baseline(endpoint: str) -> Counter[str]:
         marker = page.marker
 
 
-def ours(endpoint: str, concurrency: int, rps: float) -> dict[str, Any]:
+def deployed_environment(endpoint: str) -> dict[str, str]:
+    """What the prod stack's component sets, with only the endpoints pointed at the fake."""
+    rule = load_stack_file(PROD_STACK).compliance_rule
+    environment = {k: str(v) for k, v in rule_environment(rule, "5123456789012345").items()}
+    # One INFO line per non-compliant user would bury the figures; the work measured is the same.
+    environment["LOG_LEVEL"] = "WARNING"
+    environment.update(RAM_ENDPOINT=endpoint, IMS_ENDPOINT=endpoint, CONFIG_ENDPOINT=endpoint)
+    return environment
+
+
+def ours(endpoint: str) -> dict[str, Any]:
     ram_facts.POLICY_CACHE.clear()  # a cold container: the first run of the day
-    settings = Settings(
-        # One INFO line per non-compliant user would bury the figures; the work measured is the same.
-        log_level="WARNING",
-        max_concurrency=concurrency,
-        max_rps=rps,
-        time_budget_seconds=240.0,
-        ram_endpoint=Endpoint(endpoint, "http"),
-        config_endpoint=Endpoint(endpoint, "http"),
-    )
+    settings = rule_settings.from_env(deployed_environment(endpoint))
     return handle(json.dumps(load("events/config_scheduled.json")), context(), Runtime(settings))
 
 
-def rate_bound_lines(rps_used: float, ram_calls: int, base_wall: float) -> list[str]:
-    """The rate used, and the wall-time floor `ram_calls / rps` at the rates the stacks can deploy."""
-    budget = DEPLOYED.time_budget_seconds
-    # The function keeps part of its budget back for PutEvaluations; RAM calls get the rest.
-    ram_budget = budget - Settings(time_budget_seconds=budget).report_reserve_seconds
-    lines = [
-        f"rate used: RAM_MAX_RPS={rps_used:g} (--rps); "
-        f"the stacks deploy {DEPLOYED.ram_requests_per_second}/s "
-        f"by default (ramRequestsPerSecond, at most {STACK_MAX_RPS})"
-    ]
-    rates = (("deployed default", DEPLOYED.ram_requests_per_second), ("stack maximum", STACK_MAX_RPS))
-    for label, rps in rates:
-        floor = ram_calls / rps
-        fits = "within" if floor <= ram_budget else "OVER"
-        lines.append(
-            f"rate-bound floor at the {label} RAM_MAX_RPS={rps}: {ram_calls}/{rps} = {floor:.1f}s "
-            f"({fits} the {budget}s time budget, {ram_budget:g}s of it for RAM calls); "
-            f"wall_ratio at that rate <= {base_wall / floor:.2f}"
+def measure(users: int, groups: int, policies: int, latency: float, *, seed: bool) -> dict[str, Any]:
+    fake = FakeProcess(synthetic_account(users, groups, policies), latency)
+    try:
+        figures: dict[str, Any] = {"users": users}
+        if seed:
+            fake.control("reset")
+            started = time.perf_counter()
+            figures["seed_verdicts"] = seed_baseline(fake.endpoint)
+            figures["seed_wall"] = time.perf_counter() - started
+            control = fake.control("reset")
+            figures["seed_calls"] = sum(n for a, n in control["counts"].items() if a != "PutEvaluations")
+        started = time.perf_counter()
+        figures["result"] = ours(fake.endpoint)
+        figures["wall"] = time.perf_counter() - started
+        control = fake.control("reset")
+        figures["counts"] = control["counts"]
+        figures["throttled"] = control["throttled"]
+        figures["calls"] = sum(
+            n for a, n in control["counts"].items() if a not in ("PutEvaluations", "GetDiscoveredResource")
         )
-    return lines
+        return figures
+    finally:
+        fake.close()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--users", type=int, nargs=2, default=[1000, 5000])
+    parser.add_argument("--sweep-users", type=int, default=10000)
     parser.add_argument("--groups", type=int, default=50)
     parser.add_argument("--policies", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=16, help="RAM_MAX_CONCURRENCY for our function")
-    parser.add_argument("--rps", type=float, default=2000.0, help="RAM_MAX_RPS for our function")
-    parser.add_argument(
-        "--latency", type=float, default=0.005, help="seconds added to every call by the fake"
-    )
+    parser.add_argument("--latency", type=float, default=0.005, help="seconds added to every call")
     args = parser.parse_args()
-
-    account = synthetic_account(args.users, args.groups, args.policies)
-    fake = FakeProcess(account, args.latency)
-    try:
+    env = rule_settings.from_env(deployed_environment("127.0.0.1:1"))
+    print(
+        f"deployed defaults (prod stack): RAM_RPS_PER_API={env.rps_per_api:g} "
+        f"RAM_MAX_CONCURRENCY={env.max_concurrency} TIME_BUDGET_SECONDS={env.time_budget_seconds:g}; "
+        f"{args.groups} groups, {args.policies} custom policies; fake latency {args.latency * 1000:.0f} ms, "
+        "RAM quota 100/s per API",
+        flush=True,
+    )
+    runs = []
+    for users, seed in ((args.users[0], True), (args.users[1], True), (args.sweep_users, False)):
+        run = measure(users, args.groups, args.policies, args.latency, seed=seed)
+        runs.append(run)
+        result = run["result"]
+        if seed:
+            verdicts = json.dumps(dict(sorted(run["seed_verdicts"].items())))
+            print(
+                f"{users} users, seed: ram_calls={run['seed_calls']} wall={run['seed_wall']:.1f}s {verdicts}"
+            )
         print(
-            f"account: {args.users} users, {args.groups} groups, {args.policies} custom policies; "
-            f"fake latency {args.latency * 1000:.0f} ms per call (separate process)"
+            f"{users} users, ours: ram_calls={run['calls']} wall={run['wall']:.1f}s "
+            f"status={result['status']} deleteMode={result['deleteMode']} throttled={run['throttled']} "
+            f"verdicts={json.dumps(result['counts'])} "
+            f"calls_by_action={json.dumps(run['counts'], sort_keys=True)}",
+            flush=True,
         )
-        fake.control("reset")
-        started = time.perf_counter()
-        base_verdicts = seed_baseline(fake.endpoint)
-        base_wall = time.perf_counter() - started
-        base_counts = fake.control("reset")["counts"]
-
-        started = time.perf_counter()
-        result = ours(fake.endpoint, args.concurrency, args.rps)
-        our_wall = time.perf_counter() - started
-        our_counts = fake.control("reset")["counts"]
-    finally:
-        fake.close()
-
-    base_ram = sum(n for action, n in base_counts.items() if action != "PutEvaluations")
-    our_ram = sum(
-        n for action, n in our_counts.items() if action not in ("PutEvaluations", "GetDiscoveredResource")
-    )
+    first, second = runs[0], runs[1]
     print(
-        f"baseline (seed, sequential): ram_calls={base_ram} wall={base_wall:.2f}s "
-        f"calls_by_action={json.dumps(base_counts, sort_keys=True)} "
-        f"verdicts={json.dumps(dict(sorted(base_verdicts.items())))}"
+        f"calls_ratio={first['seed_calls'] / first['calls']:.2f} "
+        f"wall_ratio={first['seed_wall'] / first['wall']:.2f} "
+        f"growth={second['calls'] / first['calls']:.2f} throttled={sum(r['throttled'] for r in runs)}"
     )
-    print(
-        f"ours (concurrency={args.concurrency}, rps={args.rps:g}): ram_calls={our_ram} "
-        f"config_calls={our_counts.get('PutEvaluations', 0)} wall={our_wall:.2f}s "
-        f"calls_by_action={json.dumps(our_counts, sort_keys=True)} verdicts={json.dumps(result['counts'])} "
-        f"status={result['status']} deleteMode={result['deleteMode']}"
-    )
-    for line in rate_bound_lines(args.rps, our_ram, base_wall):
-        print(line)
-    print(f"calls_ratio={base_ram / our_ram:.2f} wall_ratio={base_wall / our_wall:.2f}")
     return 0
 
 

@@ -10,6 +10,8 @@ to `ACS::RAM::User`). Cloud Config invokes the function through its own service-
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_alicloud as alicloud
 
@@ -34,9 +36,6 @@ def rule_environment(
         "EXEMPT_USERS": exemptions_env(rule.exempt_users),
         "LOG_LEVEL": rule.log_level,
         "RAM_MAX_CONCURRENCY": str(rule.ram_max_concurrency),
-        # Transitional: what today's rule function reads, until it reads RAM_RPS_PER_API (issue 8).
-        # The per-API rate is also a safe total rate.
-        "RAM_MAX_RPS": str(rule.ram_requests_per_second),
         "RAM_RPS_PER_API": str(rule.ram_requests_per_second),
         "TIME_BUDGET_SECONDS": str(rule.time_budget_seconds),
     }
@@ -61,6 +60,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
         fc: FunctionComputeSettings,
         rule: ComplianceRuleSettings,
         package: FunctionPackage | None = None,
+        prerequisites: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -80,7 +80,11 @@ class MfaComplianceRule(pulumi.ComponentResource):
                 environment=rule_environment(rule, account_id),
             ),
             package=package,
-            policy_document=documents.load("ram/mfa-rule-function.json"),
+            # RAM users, groups, policies and MFA devices of this account only; Resource "*" only
+            # where the API has no resource-level permission (GetSecurityPreference).
+            policy_document=account_id.apply(
+                lambda account: documents.for_account(documents.load("ram/mfa-rule-function.json"), account)
+            ),
             role_description=f"Function Compute role of the {rule.rule_name} Cloud Config rule",
             parent=self,
         )
@@ -95,9 +99,10 @@ class MfaComplianceRule(pulumi.ComponentResource):
             maximum_execution_frequency=rule.maximum_execution_frequency,
             resource_types_scopes=RESOURCE_TYPES,
             risk_level=rule.risk_level,
-            # The function must be able to run (role attached) before the first evaluation.
+            # The function must be able to run (role attached), and Cloud Config be able to invoke
+            # it (`prerequisites`: its service-linked role, recording), before the first evaluation.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[function.role.attachment, *function.resources]
+                parent=self, depends_on=[function.role.attachment, *function.resources, *prerequisites]
             ),
         )
         self.function_arn = function.arn

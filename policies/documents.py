@@ -29,6 +29,7 @@ Each call returns a fresh dict, so callers may modify it.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -93,23 +94,54 @@ def for_account(document: dict[str, Any], account_id: str) -> dict[str, Any]:
     return {**document, "Statement": statements}
 
 
-def trigger_invoke_policy(function_arn: str) -> dict[str, Any]:
-    """RAM policy for the MNS trigger's invocation role: `fc:InvokeFunction` on exactly
-    `function_arn`, nothing else.
+# The function ARNs the providers output (components/fc.py), as the trigger's role must name them.
+_FC2_FUNCTION_ARN = re.compile(
+    r"^(acs:fc:[a-z0-9-]+:[0-9]+:services/[A-Za-z0-9_-]+)\.LATEST(/functions/[A-Za-z0-9_-]+)$"
+)
+_FC3_FUNCTION_ARN = re.compile(r"^acs:fc:[a-z0-9-]+:[0-9]+:functions/[A-Za-z0-9_-]+$")
 
-    Qualified versions and aliases are deliberately not included (no `<arn>/*` or `*`): the
-    trigger invokes one function, so the caller passes the exact ARN that trigger invokes.
+
+def trigger_invoke_resources(function_arn: str) -> list[str]:
+    """What FC authorizes `fc:InvokeFunction` against when the trigger invokes `function_arn`:
+    this one function, under whichever qualifier the invocation carries.
+
+    - FC 2.0: `acs:fc:<region>:<account>:services/<service>.<qualifier>/functions/<function>`, the
+      qualifier part of the service segment (Alibaba's Serverless Devs FC component, minimal
+      `fc:InvokeFunction` policy: github.com/devsapp/fc docs/zh/command/invoke.md). The provider's
+      `function_arn` carries `.LATEST`; `.*` keeps any qualifier of this service's function.
+    - FC 3.0: `acs:fc:<region>:<account>:functions/<function>` and, for a qualified invocation (a
+      trigger always has one, `LATEST` here), `.../functions/<function>/*` (github.com/devsapp/fc3
+      docs/zh/command/invoke.md lists exactly these two).
+
+    Alibaba's own trigger roles grant `fc:InvokeFunction` on `*` (the system policy
+    `AliyunMNSNotificationRolePolicy` the provider's fc.Trigger example attaches; the trigger role
+    in devsapp/fc3 docs/zh/yaml/triggers.md): these two forms keep the same invocations working
+    while no other function is reachable.
     """
-    if (
-        not isinstance(function_arn, str)
-        or not function_arn.startswith("acs:fc:")
-        or any(c in function_arn for c in "*?")
-        or any(c.isspace() for c in function_arn)
-    ):
-        raise ValueError(
-            f"function_arn: {function_arn!r} is not a Function Compute ARN (acs:fc:...) without wildcards"
-        )
+    if not isinstance(function_arn, str):
+        raise ValueError(f"function_arn: {function_arn!r} is not a Function Compute ARN (acs:fc:...)")
+    fc2 = _FC2_FUNCTION_ARN.match(function_arn)
+    if fc2:
+        return [f"{fc2.group(1)}.*{fc2.group(2)}"]
+    if _FC3_FUNCTION_ARN.match(function_arn):
+        return [function_arn, f"{function_arn}/*"]
+    raise ValueError(
+        f"function_arn: {function_arn!r} is not a Function Compute ARN without wildcards "
+        "(acs:fc:<region>:<account>:services/<service>.LATEST/functions/<function> or "
+        "acs:fc:<region>:<account>:functions/<function>)"
+    )
+
+
+def trigger_invoke_policy(function_arn: str) -> dict[str, Any]:
+    """RAM policy for the MNS trigger's invocation role: `fc:InvokeFunction` on the one function
+    `function_arn` names (see `trigger_invoke_resources`), nothing else."""
     return {
         "Version": "1",
-        "Statement": [{"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": function_arn}],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "fc:InvokeFunction",
+                "Resource": trigger_invoke_resources(function_arn),
+            }
+        ],
     }

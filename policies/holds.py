@@ -60,17 +60,18 @@ def holds(
     pattern: str,
     context: Mapping[str, str | Sequence[str]] | None = None,
     unknown_keys: Collection[str] | _OtherKeysUnknown = (),
+    absent_keys: Collection[str] = (),
 ) -> Holds:
     """Is some action (`service:name`) matching `pattern` (`*`, `?`, case-insensitive) allowed
     on some resource?
 
     `context` holds the known condition keys; `unknown_keys` names keys the caller cannot know
-    (or `OTHER_KEYS_UNKNOWN`: every key not in `context`); any other key is known absent.
-    Returns the witness action and the Allow statement that grants it, or `holds=False`.
+    (or `OTHER_KEYS_UNKNOWN`: every key not in `context` or `absent_keys`); any other key is
+    known absent. Returns the witness action and the Allow statement that grants it, or `holds=False`.
     """
     if not isinstance(pattern, str) or not pattern or any(c.isspace() for c in pattern):
         raise PolicyError("pattern", f"{pattern!r} is not an action pattern")
-    lookup = _lookup(normalize(context), unknown_keys)
+    lookup = _lookup(normalize(context), unknown_keys, absent_keys)
     query = compile_glob(glob_tokens(pattern), True)
 
     allows: list[tuple[Lang, Statement]] = []
@@ -106,11 +107,17 @@ def holds(
     return Holds(True, witness, grant.ref)
 
 
-def _lookup(context: dict[str, tuple[str, ...]], unknown_keys: object) -> Lookup:
+def _lookup(
+    context: dict[str, tuple[str, ...]], unknown_keys: object, absent_keys: Collection[str]
+) -> Lookup:
+    if isinstance(absent_keys, str):
+        raise TypeError("absent_keys must be a collection of keys, not one string")
+    absent = {k.lower() for k in absent_keys}
     if unknown_keys is OTHER_KEYS_UNKNOWN:
 
         def lookup_all(key: str) -> object:
-            return context.get(key.lower(), UNKNOWN)
+            low = key.lower()
+            return None if low in absent else context.get(low, UNKNOWN)
 
         return lookup_all  # type: ignore[return-value]
     if isinstance(unknown_keys, str):

@@ -14,8 +14,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = set(sys.stdlib_module_names)
-FUNCTION_SDKS = {"alibabacloud_config20200907", "alibabacloud_ram20150501", "alibabacloud_tea_openapi",
-                 "alibabacloud_tea_util", "alibabacloud_credentials", "darabonba", "Tea", "oss2"}
+FUNCTION_SDKS = {
+    "alibabacloud_config20200907", "alibabacloud_ims20190815", "alibabacloud_ram20150501",
+    "alibabacloud_tea_openapi", "alibabacloud_tea_util", "alibabacloud_credentials", "darabonba", "Tea",
+    "oss2",
+}
 # pulumi_policy is a deploy-time tool: only the CrossGuard adapter of policies/guard may use it.
 GUARD_PACK_MODULES = {"policies/guard/pack.py", "policies/guard/__main__.py"}
 
@@ -25,7 +28,9 @@ ALLOWED: dict[str, set[str]] = {
     "functions": {"functions", "policies", *FUNCTION_SDKS},
     # yaml: the settings loader also reads a stack file directly (plan, tests).
     "components": {"components", "packaging", "policies", "pulumi", "pulumi_alicloud", "pulumi_aws", "yaml"},
-    "baseline": {"baseline", "components", "functions", "policies", "pulumi", "yaml"},
+    # `evaluate --live` reaches the account with the function's SDKs plus the credential chain and STS.
+    "baseline": {"baseline", "components", "functions", "policies", "pulumi", "yaml",
+                 "alibabacloud_credentials", "alibabacloud_sts20150401"},
 }
 
 

@@ -1,4 +1,5 @@
-"""A thread-safe token bucket: at most `rate` calls per second across all workers of an invocation."""
+"""Thread-safe token buckets: at most `rate` calls per second across all workers of an invocation,
+per bucket (`PerApiLimits` keeps one per API operation)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,36 @@ class TokenBucket:
         if wait > 0:
             self._sleep(wait)
         return wait
+
+
+class PerApiLimits:
+    """One token bucket per API operation, created on first use: RAM's flow control counts each
+    API of an account separately, so a burst of GetPolicy never slows ListUsersForGroup."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError(f"rate: must be > 0, got {rate}")
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._sleep = sleep
+        self._buckets: dict[str, TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def bucket(self, operation: str) -> TokenBucket:
+        with self._lock:
+            found = self._buckets.get(operation)
+            if found is None:
+                found = TokenBucket(self.rate, self.burst, clock=self._clock, sleep=self._sleep)
+                self._buckets[operation] = found
+            return found
+
+    def acquire(self, operation: str, deadline: Deadline | None = None) -> float:
+        return self.bucket(operation).acquire(deadline)

@@ -16,7 +16,7 @@ from typing import Any
 from darabonba.runtime import RuntimeOptions
 
 from functions.common import cloud_errors
-from functions.common.ratelimit import TokenBucket
+from functions.common.ratelimit import PerApiLimits, TokenBucket
 from functions.common.retry import Deadline, RetryPolicy, call_with_retry
 
 
@@ -38,7 +38,12 @@ class TeaApi:
     """
 
     def __init__(
-        self, client: Any, *, settings: CallSettings, deadline: Deadline, limiter: TokenBucket | None = None
+        self,
+        client: Any,
+        *,
+        settings: CallSettings,
+        deadline: Deadline,
+        limiter: TokenBucket | PerApiLimits | None = None,
     ) -> None:
         self.client = client
         self.settings = settings
@@ -49,7 +54,10 @@ class TeaApi:
         method = getattr(self.client, f"{operation}_with_options")
 
         def attempt(time_left: float) -> Any:
-            if self.limiter is not None:
+            if isinstance(self.limiter, PerApiLimits):
+                self.limiter.acquire(operation, self.deadline)
+                time_left = self.deadline.remaining()
+            elif self.limiter is not None:
                 self.limiter.acquire(self.deadline)
                 time_left = self.deadline.remaining()
             runtime = RuntimeOptions(

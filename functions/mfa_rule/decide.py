@@ -1,17 +1,25 @@
 """The rule's decision, pure: facts in, verdict out (DESIGN.md "Rule semantics").
 
-A user is at risk when some action matching a dangerous pattern is allowed without MFA
-over all their policies (own and groups'), which is exactly `policies.holds` with the
-context `acs:MFAPresent=false` and every other condition key unknown (an unknown key may
-be true for an Allow, is not relied on for a Deny).
+A user reaches the cloud through credential paths; they are NON_COMPLIANT when some open path
+can use some action matching a dangerous pattern, over all their policies (own and groups'):
+exactly `policies.holds`, with every condition key but `acs:MFAPresent` unknown (an unknown key
+may be true for an Allow and is not relied on for a Deny).
+
+- console: open when no MFA device is bound and password sign-in does not force one; decided
+  with `acs:MFAPresent=false`.
+- accessKey: open when the user has an active AccessKey. Calls signed with a key carry no MFA,
+  and `acs:MFAPresent` is absent on them (not false), so a guard such as `Deny ... Bool
+  acs:MFAPresent false` does not stop them: at risk when allowed with the key absent or false.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from functions.mfa_rule.facts import LoginProfile, MfaDevice, PolicyRef
+from functions.common.exemptions import Exemption
+from functions.mfa_rule.facts import AccessKey, LoginProfile, MfaDevice, PolicyRef, SecurityPreference
 from policies import OTHER_KEYS_UNKNOWN, Policy, holds
 
 COMPLIANT = "COMPLIANT"
@@ -19,7 +27,13 @@ NON_COMPLIANT = "NON_COMPLIANT"
 NOT_APPLICABLE = "NOT_APPLICABLE"
 INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
 
-NO_MFA_CONTEXT = {"acs:MFAPresent": "false"}
+CONSOLE = "console"
+ACCESS_KEY = "accessKey"
+PATHS = (CONSOLE, ACCESS_KEY)
+
+MFA_KEY = "acs:MFAPresent"
+NO_MFA_CONTEXT = {MFA_KEY: "false"}
+# PutEvaluations' Annotation: "The annotation ... can be up to 256 characters" (Config API reference).
 ANNOTATION_LIMIT = 256
 
 
@@ -41,15 +55,48 @@ class Risk:
     witness: str
     grant: Grant | None  # the Allow's policy; None only if the engine names no statement
 
+    def describe(self) -> str:
+        text = f"{self.pattern} allowed without MFA (e.g. {self.witness})"
+        return text + (f" by {self.grant.describe()}" if self.grant is not None else "")
+
+
+@dataclass(frozen=True)
+class PathRisks:
+    """What the policies allow without MFA, per path context (None: nothing dangerous)."""
+
+    console: Risk | None
+    access_key: Risk | None
+
+    @property
+    def any(self) -> bool:
+        return self.console is not None or self.access_key is not None
+
+
+@dataclass(frozen=True)
+class UserFacts:
+    """The credential facts of one user; a path not checked needs none of its facts (None)."""
+
+    device: MfaDevice | None
+    login_profile: LoginProfile | None
+    access_keys: tuple[AccessKey, ...] | None
+    preference: SecurityPreference | None
+
 
 @dataclass(frozen=True)
 class Verdict:
     compliance_type: str
     annotation: str
+    # The facts behind the verdict, for `evaluate` and the report; never sent to Config.
+    detail: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
-def find_risk(held: Sequence[tuple[Grant, Policy]], patterns: Sequence[str]) -> Risk | None:
-    """The first pattern some action of which is allowed without MFA, with a witness and its grant."""
+def find_risk(
+    held: Sequence[tuple[Grant, Policy]],
+    patterns: Sequence[str],
+    context: Mapping[str, str] | None = None,
+    absent: Sequence[str] = (),
+) -> Risk | None:
+    """The first pattern some action of which `held` allows in `context`, with a witness and its grant."""
     by_name: dict[str, Grant] = {}
     policies: list[Policy] = []
     for grant, policy in held:
@@ -57,44 +104,166 @@ def find_risk(held: Sequence[tuple[Grant, Policy]], patterns: Sequence[str]) -> 
             by_name[policy.name] = grant
             policies.append(policy)
     for pattern in patterns:
-        result = holds(policies, pattern, context=NO_MFA_CONTEXT, unknown_keys=OTHER_KEYS_UNKNOWN)
+        result = holds(
+            policies,
+            pattern,
+            context=NO_MFA_CONTEXT if context is None else context,
+            unknown_keys=OTHER_KEYS_UNKNOWN,
+            absent_keys=absent,
+        )
         if result.holds:
             owner = by_name.get(result.statement.policy) if result.statement is not None else None
             return Risk(pattern, result.witness or pattern, owner)
     return None
 
 
+def path_risks(
+    held: Sequence[tuple[Grant, Policy]], patterns: Sequence[str], paths: Sequence[str]
+) -> PathRisks:
+    console = find_risk(held, patterns, NO_MFA_CONTEXT) if CONSOLE in paths else None
+    key = None
+    if ACCESS_KEY in paths:
+        # Absent first (what key-signed calls carry); false too, as a key may sign a call that sets it.
+        key = find_risk(held, patterns, {}, absent=(MFA_KEY,)) or find_risk(held, patterns, NO_MFA_CONTEXT)
+    return PathRisks(console, key)
+
+
+def console_open(facts: UserFacts) -> bool:
+    """No device bound, and password sign-in does not force one. Without a login profile the path
+    counts as open whatever the settings say: they govern password sign-ins only, and the rule
+    cannot see sign-ins that need no password (user-based SSO)."""
+    if facts.device is not None:
+        return False
+    profile = facts.login_profile
+    if profile is None:
+        return True
+    forced = profile.mfa_bind_required or (facts.preference is not None and facts.preference.login_forces_mfa)
+    return not forced
+
+
+def active_keys(facts: UserFacts) -> tuple[AccessKey, ...]:
+    return tuple(k for k in facts.access_keys or () if k.active)
+
+
 def verdict(
-    risk: Risk | None,
-    device: MfaDevice | None,
-    profile: LoginProfile | None,
+    facts: UserFacts,
+    risks: PathRisks | None,
     patterns: Sequence[str],
+    paths: Sequence[str],
+    expired: Exemption | None = None,
 ) -> Verdict:
-    if device is not None:
-        # Compliant whatever the policies allow; the risk is named when it was computed.
-        kind = f" ({device.type})" if device.type else ""
-        return Verdict(COMPLIANT, _cap(f"MFA device bound{kind}" + (f"; {_granted(risk)}" if risk else "")))
-    if risk is None:
-        return Verdict(COMPLIANT, _cap(f"none of {', '.join(patterns)} is allowed without MFA"))
-    granted = _granted(risk)
-    note = ""
-    if profile is not None and profile.mfa_bind_required:
-        # Required at next console logon, but not bound yet: still no second factor today.
-        note = "; login profile requires MFA binding but none is bound"
-    return Verdict(NON_COMPLIANT, _cap(f"no MFA device; {granted}{note}"))
+    """`risks` may be None only when no path is open (the policies were not needed)."""
+    detail: dict[str, Any] = _facts_detail(facts, paths)
+    if expired is not None:
+        detail["exemption"] = exemption_detail(expired, active=False)
+    findings: list[tuple[str, str | None, Risk]] = []
+    if CONSOLE in paths and console_open(facts) and risks is not None and risks.console is not None:
+        findings.append((CONSOLE, None, risks.console))
+    if ACCESS_KEY in paths and risks is not None and risks.access_key is not None:
+        findings.extend((ACCESS_KEY, key.access_key_id, risks.access_key) for key in active_keys(facts))
+    detail["findings"] = [_finding_detail(path, key_id, risk) for path, key_id, risk in findings]
+    if findings:
+        return Verdict(NON_COMPLIANT, _cap(_non_compliant(findings)), detail)
+    return Verdict(COMPLIANT, _cap(_compliant(facts, risks, patterns, paths)), detail)
 
 
-def _granted(risk: Risk) -> str:
-    text = f"{risk.pattern} allowed without MFA (e.g. {risk.witness})"
-    return text + (f" by {risk.grant.describe()}" if risk.grant is not None else "")
+def _non_compliant(findings: Sequence[tuple[str, str | None, Risk]]) -> str:
+    # Paths sharing one risk are named together: "AccessKey AK1, console sign-in without MFA: ...".
+    groups: dict[Risk, list[str]] = {}
+    for path, key_id, risk in findings:
+        groups.setdefault(risk, []).append(
+            f"AccessKey {key_id}" if path == ACCESS_KEY else "console sign-in without MFA"
+        )
+    return "; ".join(f"{', '.join(labels)}: {risk.describe()}" for risk, labels in groups.items())
+
+
+def _compliant(
+    facts: UserFacts, risks: PathRisks | None, patterns: Sequence[str], paths: Sequence[str]
+) -> str:
+    open_paths = []
+    closed = []
+    if CONSOLE in paths:
+        if console_open(facts):
+            open_paths.append("console sign-in")
+        else:
+            closed.append(_console_closed(facts))
+    if ACCESS_KEY in paths:
+        keys = active_keys(facts)
+        open_paths.extend(f"AccessKey {k.access_key_id}" for k in keys)
+        if not keys:
+            closed.append("no active AccessKey")
+    if not open_paths:
+        return "no path without MFA: " + "; ".join(closed)
+    text = f"none of {', '.join(patterns)} is allowed without MFA to {', '.join(open_paths)}"
+    return text + (f" ({'; '.join(closed)})" if closed else "")
+
+
+def _console_closed(facts: UserFacts) -> str:
+    if facts.device is not None:
+        kind = f" ({facts.device.type})" if facts.device.type else ""
+        return f"MFA device bound{kind}"
+    if facts.login_profile is not None and facts.login_profile.mfa_bind_required:
+        return "console sign-in must bind an MFA device (login profile)"
+    return "the account requires MFA at every console sign-in"
+
+
+def _facts_detail(facts: UserFacts, paths: Sequence[str]) -> dict[str, Any]:
+    detail: dict[str, Any] = {}
+    if CONSOLE in paths:
+        device = facts.device
+        detail["mfaDevice"] = {"serialNumber": device.serial_number, "type": device.type} if device else None
+        if device is None:
+            profile = facts.login_profile
+            detail["loginProfile"] = {"mfaBindRequired": profile.mfa_bind_required} if profile else None
+            if facts.preference is not None:
+                detail["mfaOperationForLogin"] = facts.preference.mfa_operation_for_login
+    if ACCESS_KEY in paths and facts.access_keys is not None:
+        detail["accessKeys"] = [
+            {"accessKeyId": k.access_key_id, "status": k.status} for k in facts.access_keys
+        ]
+    return detail
+
+
+def _finding_detail(path: str, key_id: str | None, risk: Risk) -> dict[str, Any]:
+    grant = risk.grant
+    return {
+        "path": path,
+        "accessKeyId": key_id,
+        "pattern": risk.pattern,
+        "witness": risk.witness,
+        "policyName": grant.ref.name if grant else None,
+        "policyType": grant.ref.type if grant else None,
+        "group": grant.group if grant else None,
+    }
+
+
+def no_risk(patterns: Sequence[str], paths: Sequence[str]) -> Verdict:
+    """The policies allow nothing dangerous on any checked path: COMPLIANT whatever the credentials."""
+    names = ", ".join("console sign-in" if p == CONSOLE else "AccessKeys" for p in paths)
+    text = f"none of {', '.join(patterns)} is allowed without MFA ({names})"
+    return Verdict(COMPLIANT, _cap(text), {"findings": []})
+
+
+def exemption_detail(entry: Exemption, *, active: bool) -> dict[str, Any]:
+    return {
+        "owner": entry.owner,
+        "reason": entry.reason,
+        "expires": entry.expires.isoformat(),
+        "active": active,
+    }
+
+
+def exempt(entry: Exemption) -> Verdict:
+    return Verdict(COMPLIANT, _cap(entry.annotation()), {"exemption": exemption_detail(entry, active=True)})
 
 
 def not_applicable(reason: str) -> Verdict:
-    return Verdict(NOT_APPLICABLE, _cap(reason))
+    return Verdict(NOT_APPLICABLE, _cap(reason), {"reason": reason})
 
 
 def insufficient(reason: str) -> Verdict:
-    return Verdict(INSUFFICIENT_DATA, _cap(f"could not evaluate: {reason}"))
+    text = f"could not evaluate: {reason}"
+    return Verdict(INSUFFICIENT_DATA, _cap(text), {"reason": text})
 
 
 def _cap(text: str) -> str:

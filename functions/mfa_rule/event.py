@@ -30,6 +30,7 @@ from typing import Any
 
 from functions.common.decode import as_text, is_decimal, json_object, parse_json, require, require_str
 from functions.common.errors import EventError
+from functions.mfa_rule.decide import PATHS
 from policies.action_patterns import check_action_patterns
 
 CHANGE = "ConfigurationItemChangeNotification"
@@ -143,6 +144,25 @@ def dangerous_actions(params: Mapping[str, Any]) -> tuple[str, ...]:
     if problems:
         raise EventError(problems[0].path(field), problems[0].reason)
     return patterns
+
+
+def rule_paths(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The `paths` parameter: comma-separated credential paths to check (default every path).
+    `console` alone is the seed's check: is an MFA device bound, for console sign-in."""
+    field = "ruleParameters.paths"
+    raw = params.get("paths")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return PATHS
+    if not isinstance(raw, str):
+        raise EventError(field, "expected a comma-separated string")
+    chosen: list[str] = []
+    for index, part in enumerate(raw.split(",")):
+        name = part.strip()
+        if name not in PATHS:
+            raise EventError(f"{field}[{index}]", f"{name!r} is not one of {', '.join(PATHS)}")
+        if name not in chosen:
+            chosen.append(name)
+    return tuple(p for p in PATHS if p in chosen)
 
 
 def _item(data: object, path: str, *, oversize: bool) -> ResourceItem:

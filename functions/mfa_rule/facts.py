@@ -75,6 +75,34 @@ class LoginProfile:
     password_reset_required: bool = False
 
 
+@dataclass(frozen=True)
+class AccessKey:
+    """An AccessKey as ListAccessKeys lists it (Status `Active` or `Inactive`)."""
+
+    access_key_id: str
+    status: str
+
+    @property
+    def active(self) -> bool:
+        # Anything but an explicit Inactive counts as usable: an unknown status must not hide a key.
+        return self.status != "Inactive"
+
+
+# IMS GetSecurityPreference, LoginProfilePreference.MFAOperationForLogin: `independent` (each
+# user's own setting), `adaptive` (only for unusual sign-ins) or `mandatory` (every console
+# sign-in of every RAM user asks for MFA).
+MFA_FOR_LOGIN_VALUES = ("independent", "adaptive", "mandatory")
+
+
+@dataclass(frozen=True)
+class SecurityPreference:
+    mfa_operation_for_login: str = "independent"
+
+    @property
+    def login_forces_mfa(self) -> bool:
+        return self.mfa_operation_for_login == "mandatory"
+
+
 class UserGone(LookupError):
     """The user no longer exists (EntityNotExist.User): the evaluation is NOT_APPLICABLE."""
 
@@ -107,3 +135,9 @@ class FactsSource(Protocol):
     def mfa_device(self, user: str) -> MfaDevice | None: ...
 
     def login_profile(self, user: str) -> LoginProfile | None: ...
+
+    def access_keys(self, user: str) -> tuple[AccessKey, ...]: ...
+
+    def security_preference(self) -> SecurityPreference:
+        """The account's preference (one per account); raises LookupFailed."""
+        ...

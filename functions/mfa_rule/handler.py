@@ -14,48 +14,43 @@
 
 from __future__ import annotations
 
+import datetime
+import functools
 import logging
-import os
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from functions.common import credentials, logjson
-from functions.common.env import SettingsError
+from functions.common import credentials, entry, logjson
 from functions.common.errors import EventError
-from functions.common.ratelimit import TokenBucket
 from functions.common.retry import Deadline
 from functions.common.runtime import Runtime
 from functions.common.tea_api import CallSettings, TeaApi
-from functions.mfa_rule import clients, decide, settings
+from functions.mfa_rule import clients, credential_report, decide, settings
+from functions.mfa_rule.credential_report import CredentialReport
 from functions.mfa_rule.decide import Verdict
 from functions.mfa_rule.discovered import fetch_item
-from functions.mfa_rule.event import RAM_USER, RuleEvent, dangerous_actions, parse_event
+from functions.mfa_rule.event import RAM_USER, RuleEvent, dangerous_actions, parse_event, rule_paths
 from functions.mfa_rule.facts import LookupFailed
 from functions.mfa_rule.ram_facts import RamFacts
 from functions.mfa_rule.report import Resource, put_evaluations, record
-from functions.mfa_rule.rule import evaluate_user
+from functions.mfa_rule.rule import Rule
 from functions.mfa_rule.settings import Settings
 from functions.mfa_rule.sweep import sweep
 
-RAM_REGION = "global"  # RAM users are not regional; the id Config uses for global resources
+# RAM users are not regional: Cloud Config's documentation shows ACS::RAM::User items in region
+# `global` (an older custom-rule sample shows the rule's region instead), so a sweep reports them
+# there, and a change notification echoes the configuration item's own regionId.
+RAM_REGION = "global"
 _log = logjson.get_logger("mfa_rule")
 
 
 def handler(event: object, context: object) -> dict[str, Any]:
-    try:
-        runtime = Runtime(settings.from_env(os.environ), environ=os.environ)
-    except SettingsError as exc:
-        logjson.log(_log, logging.ERROR, "bad_settings", error=str(exc))
-        return {"status": "failed", "error": str(exc)}
-    return handle(event, context, runtime)
+    return entry.run(event, context, settings.from_env, _handle, _log)
 
 
 def handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[str, Any]:
-    try:
-        return _handle(event, context, runtime)
-    except Exception as exc:  # the handler never raises; nothing was reported on this path
-        logjson.log(_log, logging.CRITICAL, "unhandled_error", error=f"{type(exc).__name__}: {exc}")
-        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    return entry.guarded(_handle, event, context, runtime, _log)
 
 
 def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[str, Any]:
@@ -66,51 +61,66 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
         ev = parse_event(event)
     except EventError as exc:
         logjson.log(_log, logging.ERROR, "malformed_event", field=exc.field, reason=exc.reason)
-        return {"status": "rejected", "field": exc.field, "reason": exc.reason}
+        return entry.rejected(exc.field, exc.reason)
     try:
-        patterns: tuple[str, ...] | None = dangerous_actions(ev.rule_parameters)
+        rule: Rule | None = Rule(
+            dangerous_actions(ev.rule_parameters),
+            rule_paths(ev.rule_parameters),
+            conf.exempt_users,
+            runtime.today(),
+        )
         param_error = None
     except EventError as exc:
-        patterns, param_error = None, exc
+        rule, param_error = None, exc
         logjson.log(_log, logging.ERROR, "malformed_rule_parameters", field=exc.field, reason=exc.reason)
         if ev.sweep:
-            return {"status": "rejected", "field": exc.field, "reason": exc.reason}
+            return entry.rejected(exc.field, exc.reason)
     try:
         creds = credentials.resolve(context, runtime.environ)
     except credentials.CredentialsError as exc:
         logjson.log(_log, logging.ERROR, "no_credentials", error=str(exc))
-        return {"status": "failed", "error": str(exc)}
+        return entry.failed(str(exc))
 
     region = conf.region or _context_region(context)
     call = CallSettings(conf.retry, conf.connect_timeout, conf.read_timeout, runtime.sleep, runtime.rng)
-    limiter = TokenBucket(
-        conf.max_rps, burst=min(conf.max_rps, conf.max_concurrency), clock=runtime.clock, sleep=runtime.sleep
-    )
+    gathering = deadline.sub(conf.report_reserve_seconds)
     ram_api = TeaApi(
         clients.ram_client(creds, conf, region),
         settings=call,
-        deadline=deadline.sub(conf.report_reserve_seconds),
-        limiter=limiter,
+        deadline=gathering,
+        limiter=clients.rate_limits(conf, runtime.clock, runtime.sleep),
+    )
+    ims_api = TeaApi(
+        clients.ims_client(creds, conf, region),
+        settings=call,
+        deadline=gathering,
+        limiter=clients.rate_limits(conf, runtime.clock, runtime.sleep),
     )
     config_api = TeaApi(clients.config_client(creds, conf, region), settings=call, deadline=deadline)
-    # A sweep leaves out the login-profile note (one call per non-compliant user) to stay cheap.
-    facts = RamFacts(ram_api, page_size=conf.list_page_size, login_profiles=not ev.sweep)
+    facts = RamFacts(ram_api, page_size=conf.list_page_size, ims_api=ims_api)
 
-    if ev.sweep:
-        assert patterns is not None
-        return _sweep(ev, facts, config_api, patterns, conf)
-    return _single(ev, facts, config_api, patterns, param_error)
+    if ev.sweep and rule is not None:
+        report = functools.partial(
+            credential_report.fetch,
+            ims_api,
+            now=lambda: datetime.datetime.now(datetime.timezone.utc),
+            max_age=datetime.timedelta(seconds=conf.credential_report_max_age_seconds),
+            sleep=runtime.sleep,
+        )
+        return _sweep(ev, facts, config_api, rule, conf, report)
+    return _single(ev, facts, config_api, rule, param_error)
 
 
 def _single(
     ev: RuleEvent,
     facts: RamFacts,
     config_api: TeaApi,
-    patterns: tuple[str, ...] | None,
+    rule: Rule | None,
     param_error: EventError | None,
 ) -> dict[str, Any]:
     item = ev.item
-    assert item is not None
+    if item is None:  # parse_event only builds a non-sweep event with an item; never report blind
+        return entry.rejected("invokingEvent.configurationItem", "missing")
     resource = Resource(item.resource_id, item.user_name, item.resource_type, item.region_id, ev.account_id)
     verdict: Verdict | None = None
     if param_error is not None:
@@ -132,9 +142,10 @@ def _single(
             )
         elif not item.user_name:
             verdict = decide.insufficient("the configuration item names no RAM user")
+        elif rule is None:
+            verdict = decide.insufficient(f"rule parameter {param_error}")
         else:
-            assert patterns is not None
-            verdict = evaluate_user(facts, item.user_name, patterns)
+            verdict = rule.evaluate(facts, item.user_name)
     evaluation = record(resource, verdict, ev.ordering_timestamp)
     outcome = put_evaluations(config_api, ev.result_token, [evaluation])
     logjson.log(
@@ -148,7 +159,7 @@ def _single(
         reported=outcome.ok,
     )
     return {
-        "status": "reported" if outcome.ok else "failed",
+        "status": outcome.status,
         "messageType": ev.message_type,
         "evaluations": [evaluation],
         "errors": list(outcome.errors),
@@ -156,9 +167,14 @@ def _single(
 
 
 def _sweep(
-    ev: RuleEvent, facts: RamFacts, config_api: TeaApi, patterns: tuple[str, ...], conf: Settings
+    ev: RuleEvent,
+    facts: RamFacts,
+    config_api: TeaApi,
+    rule: Rule,
+    conf: Settings,
+    report: Callable[[], CredentialReport],
 ) -> dict[str, Any]:
-    result = sweep(facts, patterns, max_concurrency=conf.max_concurrency)
+    result = sweep(facts, rule, max_concurrency=conf.max_concurrency, credential_report=report)
     records = []
     for user, verdict in result.results:
         records.append(
@@ -178,12 +194,8 @@ def _sweep(
                 annotation=verdict.annotation,
             )
     counts = Counter(r["complianceType"] for r in records)
-    # Not an error of the report: without the listing every verdict was still established per user.
-    warnings = (
-        [f"virtual MFA listing unavailable, devices confirmed per user: {result.mfa_listing_error}"]
-        if result.mfa_listing_error
-        else []
-    )
+    # Not errors of the report: without those listings every verdict was still established per user.
+    warnings = list(result.warnings)
     errors: list[str] = []
     if result.listing_error:
         errors.append(f"user listing incomplete: {result.listing_error}")
@@ -191,11 +203,12 @@ def _sweep(
     if records:
         outcome = put_evaluations(config_api, ev.result_token, records, delete_mode=result.complete)
         errors.extend(outcome.errors)
-    status = (
-        "reported"
-        if not errors
-        else ("failed" if outcome is None or outcome.failed_batches == outcome.batches else "partial")
-    )
+    if outcome is None:
+        status = "failed" if errors else "reported"
+    elif result.listing_error and outcome.status in ("reported", "unconfirmed"):
+        status = "partial"  # what was reported arrived, but not every user was listed
+    else:
+        status = outcome.status
     logjson.log(
         _log,
         logging.INFO if not errors else logging.ERROR,

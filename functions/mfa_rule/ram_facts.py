@@ -5,11 +5,26 @@ version) as listed by ListPoliciesForUser/Group: an unchanged policy is fetched 
 container, and a changed one has a new default version, hence a new key, so it is never
 served stale. Group policy lists are cached per invocation only (attachments change).
 Both caches are single-flight, so concurrent workers asking for the same key make one call.
+
+Fields, page sizes and error codes, from RAM's API reference (2015-05-01) and the SDK models:
+- ListUsers, ListPolicies, ListUsersForGroup: Marker/MaxItems 1..1000 (default 100), IsTruncated
+  (https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-listusers,
+  https://help.aliyun.com/document_detail/28708.html); ListPolicies rows carry AttachmentCount
+  and DefaultVersion.
+- ListEntitiesForPolicy: PolicyName and PolicyType only, no paging
+  (https://www.alibabacloud.com/help/doc-detail/28731.html).
+- ListAccessKeys: AccessKeys.AccessKey[] with AccessKeyId and Status Active|Inactive
+  (https://help.aliyun.com/document_detail/28692.html).
+- GetLoginProfile: LoginProfile.MFABindRequired; no profile is EntityNotExist.User.LoginProfile
+  (404); no MFA device is EntityNotExist.User.MFADevice (404) (RAM "Error messages").
+- IMS GetSecurityPreference: SecurityPreference.LoginProfilePreference.MFAOperationForLogin
+  (https://help.aliyun.com/zh/ram/developer-reference/api-ims-2019-08-15-getsecuritypreference).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from alibabacloud_ram20150501 import models as ram
@@ -18,11 +33,15 @@ from functions.common import cloud_errors
 from functions.common.once import OnceMap
 from functions.common.tea_api import TeaApi
 from functions.mfa_rule.facts import (
+    MFA_FOR_LOGIN_VALUES,
+    POLICY_TYPES,
+    AccessKey,
     BadPolicyDocument,
     LoginProfile,
     LookupFailed,
     MfaDevice,
     PolicyRef,
+    SecurityPreference,
     UserGone,
     UserRef,
     VirtualMfaBindings,
@@ -36,6 +55,11 @@ USER_GONE = "EntityNotExist.User"
 NO_MFA_DEVICE = "EntityNotExist.User.MFADevice"
 NO_LOGIN_PROFILE = "EntityNotExist.User.LoginProfile"
 GROUP_GONE = "EntityNotExist.Group"
+POLICY_GONE = "EntityNotExist.Policy"
+
+
+class _Absent(Exception):
+    """A paged listing answered the `absent` error code: its subject no longer exists."""
 
 
 class _VersionMoved(Exception):
@@ -52,30 +76,85 @@ class RamFacts:
         self,
         api: TeaApi,
         *,
-        page_size: int = 100,
+        page_size: int = 1000,
         cache: OnceMap[PolicyRef, Policy] | None = None,
-        login_profiles: bool = True,
+        ims_api: TeaApi | None = None,
     ) -> None:
         self.api = api
+        # IMS (2019-08-15) answers GetSecurityPreference with MFAOperationForLogin; RAM's older
+        # GetSecurityPreference has no such field (see the two SDKs' response models).
+        self.ims_api = ims_api
         self.page_size = page_size
-        # Login profiles only enrich annotations; sweeps skip them to save a call per non-compliant user.
-        self.login_profiles = login_profiles
         self.cache = POLICY_CACHE if cache is None else cache
         self._groups: OnceMap[str, tuple[PolicyRef, ...]] = OnceMap(max_entries=100_000)
+        self._preference: OnceMap[str, SecurityPreference] = OnceMap(max_entries=1)
 
     def iter_users(self) -> Iterator[UserRef]:
-        """Every user, page by page (Marker/IsTruncated); raises LookupFailed if a page cannot be read."""
-        marker: str | None = None
-        while True:
-            body = self._call(
-                "list_users", ram.ListUsersRequest(marker=marker, max_items=self.page_size), "ListUsers"
-            )
+        """Every user, page by page; raises LookupFailed if a page cannot be read or the listing loops."""
+        for body in self._pages("list_users", ram.ListUsersRequest, "ListUsers"):
             for user in (body.users.user if body.users else None) or []:
                 yield UserRef(user.user_name, user.user_id)
+
+    def attached_policies(self) -> Iterator[tuple[PolicyRef, int]]:
+        """ListPolicies (System and Custom): each policy with its AttachmentCount."""
+        for body in self._pages("list_policies", ram.ListPoliciesRequest, "ListPolicies"):
+            for row in (body.policies.policy if body.policies else None) or []:
+                if not row.policy_name or row.policy_type not in POLICY_TYPES or not row.default_version:
+                    raise LookupFailed(
+                        "ListPolicies: a policy without PolicyName, PolicyType or DefaultVersion"
+                    )
+                count = row.attachment_count
+                # No count cannot prove "attached nowhere": treat it as attached.
+                yield (
+                    PolicyRef(row.policy_name, row.policy_type, row.default_version),
+                    1 if count is None else count,
+                )
+
+    def policy_entities(self, ref: PolicyRef) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(users, groups) holding the policy: ListEntitiesForPolicy, which is not paginated."""
+        request = ram.ListEntitiesForPolicyRequest(policy_name=ref.name, policy_type=ref.type)
+        body = self._call("list_entities_for_policy", request, "ListEntitiesForPolicy", absent=POLICY_GONE)
+        if body is None:
+            return (), ()  # deleted meanwhile: nobody holds it any more
+        users = tuple(u.user_name for u in (body.users.user if body.users else None) or [] if u.user_name)
+        groups = tuple(
+            g.group_name for g in (body.groups.group if body.groups else None) or [] if g.group_name
+        )
+        return users, groups
+
+    def group_members(self, group: str) -> tuple[str, ...]:
+        members: list[str] = []
+        request = functools.partial(ram.ListUsersForGroupRequest, group_name=group)
+        try:
+            for body in self._pages("list_users_for_group", request, "ListUsersForGroup", absent=GROUP_GONE):
+                members.extend(
+                    u.user_name for u in (body.users.user if body.users else None) or [] if u.user_name
+                )
+        except _Absent:
+            return ()  # deleted meanwhile: it grants nothing any more
+        return tuple(members)
+
+    def _pages(
+        self, operation: str, request: Callable[..., Any], action: str, *, absent: str | None = None
+    ) -> Iterator[Any]:
+        """Marker/IsTruncated pages at the largest MaxItems the API takes (1000), stopping with
+        LookupFailed on a marker seen before: a listing that does not advance never ends."""
+        marker: str | None = None
+        seen: set[str] = set()
+        while True:
+            body = self._call(
+                operation, request(marker=marker, max_items=self.page_size), action, absent=absent
+            )
+            if body is None:
+                raise _Absent(action)
+            yield body
             if not body.is_truncated:
                 return
             if not body.marker:
-                raise LookupFailed("ListUsers: IsTruncated without a Marker")
+                raise LookupFailed(f"{action}: IsTruncated without a Marker")
+            if body.marker in seen or body.marker == marker:
+                raise LookupFailed(f"{action}: the listing does not advance (Marker {body.marker!r} again)")
+            seen.add(body.marker)
             marker = body.marker
 
     def virtual_mfa_devices(self) -> VirtualMfaBindings:
@@ -156,14 +235,41 @@ class RamFacts:
         return MfaDevice(device.serial_number, device.type or "")
 
     def login_profile(self, user: str) -> LoginProfile | None:
-        if not self.login_profiles:
-            return None
         request = ram.GetLoginProfileRequest(user_name=user)
         body = self._call("get_login_profile", request, "GetLoginProfile", user, absent=NO_LOGIN_PROFILE)
         profile = body.login_profile if body is not None else None
         if profile is None:
             return None
         return LoginProfile(bool(profile.mfabind_required), bool(profile.password_reset_required))
+
+    def access_keys(self, user: str) -> tuple[AccessKey, ...]:
+        """ListAccessKeys: every key of the user (at most two exist), with Status Active|Inactive."""
+        request = ram.ListAccessKeysRequest(user_name=user)
+        body = self._call("list_access_keys", request, "ListAccessKeys", user)
+        rows = (body.access_keys.access_key if body.access_keys else None) or []
+        keys = []
+        for row in rows:
+            if not row.access_key_id or not row.status:
+                raise LookupFailed(f"ListAccessKeys {user}: a key without AccessKeyId or Status")
+            keys.append(AccessKey(row.access_key_id, row.status))
+        return tuple(keys)
+
+    def security_preference(self) -> SecurityPreference:
+        return self._preference.get("account", self._fetch_preference)
+
+    def _fetch_preference(self) -> SecurityPreference:
+        if self.ims_api is None:
+            raise LookupFailed("GetSecurityPreference: no IMS client configured")
+        try:
+            body = self.ims_api.call("get_security_preference")
+        except Exception as exc:
+            raise self._failed("GetSecurityPreference", exc) from exc
+        login = body.security_preference.login_profile_preference if body.security_preference else None
+        value = login.mfaoperation_for_login if login is not None else None
+        if value not in MFA_FOR_LOGIN_VALUES:
+            # An unknown value could be weaker than it looks; the fact is missing, not "independent".
+            raise LookupFailed(f"GetSecurityPreference: MFAOperationForLogin is {value!r}")
+        return SecurityPreference(value)
 
     def _call(
         self, operation: str, request: Any, action: str, user: str | None = None, *, absent: str | None = None

@@ -3,9 +3,15 @@
 Environment (set by the MfaComplianceRule component; never credentials):
 - LOG_LEVEL (INFO)
 - RAM_MAX_CONCURRENCY (8): RAM calls in flight at once during a scheduled sweep
-- RAM_MAX_RPS (20): RAM requests per second across the whole invocation
+- RAM_RPS_PER_API (80): requests per second per RAM/IMS API. RAM's flow control is per API and
+  per account: 100 requests/s for the read APIs this rule calls (RAM API reference, "API rate
+  limits"); 80 keeps 20 % for anything else calling the same API in the account.
 - TIME_BUDGET_SECONDS (240): the component sets it to the function timeout minus 30 s
-- RAM_ENDPOINT / CONFIG_ENDPOINT: optional overrides (host[:port]); plain http only for loopback
+- EXEMPT_USERS: JSON list of {name, owner, reason, expires} (see functions/common/exemptions.py)
+- CREDENTIAL_REPORT_MAX_AGE_SECONDS (3600): how old an IMS credential report may be to be used
+- ACCOUNT_ID: the account the function belongs to (the stack's caller identity)
+- RAM_ENDPOINT / IMS_ENDPOINT / CONFIG_ENDPOINT: optional overrides (host[:port]); plain http only
+  for loopback
 
 Endpoints: RAM is global, so `ram.aliyuncs.com` whatever the region. Config's endpoint is
 left to the SDK from the region: `config.<region>.aliyuncs.com` for the regions it maps
@@ -17,26 +23,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from functions.common import env
+from functions.common import env, exemptions
 from functions.common.env import Endpoint
+from functions.common.exemptions import Exemption
 from functions.common.retry import RetryPolicy
 
 RAM_HOST = "ram.aliyuncs.com"
+IMS_HOST = "ims.aliyuncs.com"  # IMS is global like RAM (the SDK's endpoint map has no regional host)
 
 
 @dataclass(frozen=True)
 class Settings:
     log_level: str = "INFO"
     max_concurrency: int = 8
-    max_rps: float = 20.0
+    rps_per_api: float = 80.0
     time_budget_seconds: float = 240.0
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    list_page_size: int = 100
+    # MaxItems of ListUsers, ListPolicies, ListUsersForGroup: 1..1000 (RAM API reference); the largest page.
+    list_page_size: int = 1000
     ram_endpoint: Endpoint | None = None
+    ims_endpoint: Endpoint | None = None
     config_endpoint: Endpoint | None = None
     region: str | None = None  # falls back to the invocation context's region
+    exempt_users: tuple[Exemption, ...] = ()
+    credential_report_max_age_seconds: float = 3600.0
+    account_id: str | None = None
 
     @property
     def report_reserve_seconds(self) -> float:
@@ -48,11 +61,17 @@ def from_env(environ: Mapping[str, str]) -> Settings:
     return Settings(
         log_level=env.level(environ, "LOG_LEVEL"),
         max_concurrency=env.integer(environ, "RAM_MAX_CONCURRENCY", 8, 1, 64),
-        max_rps=env.number(environ, "RAM_MAX_RPS", 20.0, 0.1, 10_000.0),
+        rps_per_api=env.number(environ, "RAM_RPS_PER_API", 80.0, 0.1, 100.0),
         time_budget_seconds=env.number(environ, "TIME_BUDGET_SECONDS", 240.0, 1.0, 86_400.0),
         ram_endpoint=_endpoint(environ, "RAM_ENDPOINT"),
+        ims_endpoint=_endpoint(environ, "IMS_ENDPOINT"),
         config_endpoint=_endpoint(environ, "CONFIG_ENDPOINT"),
         region=environ.get("FC_REGION") or environ.get("ALIBABA_CLOUD_REGION") or None,
+        exempt_users=exemptions.from_env(environ, "EXEMPT_USERS"),
+        credential_report_max_age_seconds=env.number(
+            environ, "CREDENTIAL_REPORT_MAX_AGE_SECONDS", 3600.0, 60.0, 86_400.0
+        ),
+        account_id=environ.get("ACCOUNT_ID", "").strip() or None,
     )
 
 

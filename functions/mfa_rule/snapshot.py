@@ -14,11 +14,14 @@ from typing import Any
 
 from functions.common.errors import EventError
 from functions.mfa_rule.facts import (
+    MFA_FOR_LOGIN_VALUES,
     POLICY_TYPES,
+    AccessKey,
     BadPolicyDocument,
     LoginProfile,
     MfaDevice,
     PolicyRef,
+    SecurityPreference,
     UserGone,
     UserRef,
 )
@@ -37,6 +40,7 @@ class SnapshotUser:
     login_profile: LoginProfile | None
     policies: tuple[PolicyRef, ...]
     groups: tuple[str, ...]
+    access_keys: tuple[AccessKey, ...] = ()
 
     @property
     def ref(self) -> UserRef:
@@ -62,6 +66,7 @@ class Snapshot:
     users: tuple[SnapshotUser, ...]
     groups: tuple[SnapshotGroup, ...]
     policies: tuple[SnapshotPolicy, ...]
+    preference: SecurityPreference = field(default_factory=SecurityPreference)
 
     def user(self, name: str) -> SnapshotUser | None:
         return next((u for u in self.users if u.name == name), None)
@@ -101,7 +106,28 @@ def parse_snapshot(data: object) -> Snapshot:
         if user.name in seen:
             raise SnapshotError(f"users[{i}].userName", f"duplicate user {user.name!r}")
         seen.add(user.name)
-    return Snapshot(account_id, users, groups, policies)
+    return Snapshot(account_id, users, groups, policies, _preference(root.get("securityPreference")))
+
+
+def _preference(data: object) -> SecurityPreference:
+    if data is None:
+        return SecurityPreference()
+    obj = _obj(data, "securityPreference")
+    value = obj.get("mfaOperationForLogin", "independent")
+    if value not in MFA_FOR_LOGIN_VALUES:
+        raise SnapshotError(
+            "securityPreference.mfaOperationForLogin",
+            f"expected one of {', '.join(MFA_FOR_LOGIN_VALUES)}, got {value!r}",
+        )
+    return SecurityPreference(value)
+
+
+def _access_key(data: object, path: str) -> AccessKey:
+    obj = _obj(data, path)
+    status = _str(obj, "status", f"{path}.status")
+    if status not in ("Active", "Inactive"):
+        raise SnapshotError(f"{path}.status", f"expected Active or Inactive, got {status!r}")
+    return AccessKey(_str(obj, "accessKeyId", f"{path}.accessKeyId"), status)
 
 
 def _user(
@@ -136,6 +162,10 @@ def _user(
         if name not in groups:
             raise SnapshotError(where, f"unknown group {name!r} (not in groups)")
         member_of.append(name)
+    keys = tuple(
+        _access_key(k, f"{path}.accessKeys[{i}]")
+        for i, k in enumerate(_list(obj, "accessKeys", f"{path}.accessKeys", default=[]))
+    )
     return SnapshotUser(
         _str(obj, "userName", f"{path}.userName"),
         _str(obj, "userId", f"{path}.userId"),
@@ -143,6 +173,7 @@ def _user(
         profile,
         attached,
         tuple(member_of),
+        keys,
     )
 
 
@@ -270,3 +301,9 @@ class SnapshotFacts:
 
     def login_profile(self, user: str) -> LoginProfile | None:
         return self._user(user).login_profile
+
+    def access_keys(self, user: str) -> tuple[AccessKey, ...]:
+        return self._user(user).access_keys
+
+    def security_preference(self) -> SecurityPreference:
+        return self.snapshot.preference

@@ -16,6 +16,9 @@ from policies.model import StatementRef
 DOC_VERSION = {"ram": "1", "aws": "2012-10-17"}
 # The read-only RAM actions; every other `ram:` action changes identities or their grants.
 RAM_READ_PATTERNS = ("ram:Get*", "ram:List*")
+# Not named Get/List, yet reads: GenerateCredentialReport only (re)builds the account's read-only
+# credential report (IMS API reference); it changes no identity, policy or credential.
+RAM_READ_ACTIONS = ("ram:GenerateCredentialReport",)
 
 
 class DocumentError(ValueError):
@@ -72,7 +75,7 @@ def without_ram_reads(doc: Mapping[str, Any], name: str) -> Policy:
 
     The Denies go last, so the statement indexes `holds` reports are the document's own.
     """
-    reads = {"Effect": "Deny", "Action": list(RAM_READ_PATTERNS), "Resource": "*"}
+    reads = {"Effect": "Deny", "Action": [*RAM_READ_PATTERNS, *RAM_READ_ACTIONS], "Resource": "*"}
     return parse_policy({**doc, "Statement": [*statements(doc), reads]}, "ram", name=name)
 
 

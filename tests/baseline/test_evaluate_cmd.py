@@ -33,20 +33,52 @@ def test_every_user_is_evaluated_with_the_functions_decision(capsys):
         ("erin", "COMPLIANT"),
         ("frank", "COMPLIANT"),
         ("grace", "INSUFFICIENT_DATA"),
-        ("heidi", "NON_COMPLIANT"),
+        ("heidi", "COMPLIANT"),
     ]
     assert set(evaluations[0]) == {
         "complianceResourceId",
         "complianceResourceName",
         "complianceResourceType",
+        "complianceRegionId",
         "complianceType",
         "annotation",
+        "accountId",
+        "detail",
     }
     assert evaluations[0]["complianceResourceId"] == "200000000000001"
     assert evaluations[0]["complianceResourceType"] == "ACS::RAM::User"
     assert evaluations[0]["annotation"] == (
-        "no MFA device; ecs:* allowed without MFA (e.g. ecs:X) by Custom policy ops-admin (v3) via group ops"
+        "console sign-in without MFA: ecs:* allowed without MFA (e.g. ecs:X) by Custom policy ops-admin (v3) "
+        "via group ops"
     )
+    assert evaluations[0]["detail"] == {
+        "mfaDevice": None,
+        "loginProfile": {"mfaBindRequired": False},
+        "mfaOperationForLogin": "independent",
+        "accessKeys": [],
+        "findings": [
+            {
+                "path": "console",
+                "accessKeyId": None,
+                "pattern": "ecs:*",
+                "witness": "ecs:X",
+                "policyName": "ops-admin",
+                "policyType": "Custom",
+                "group": "ops",
+            }
+        ],
+    }
+
+
+def test_paths_console_alone_is_the_device_only_check(capsys):
+    code, out, _ = run(capsys, "--snapshot", ACCOUNT, "--paths", "console", "--user", "heidi")
+    assert code == 0 and json.loads(out)[0]["detail"].get("accessKeys") is None
+
+
+def test_a_bad_paths_value_is_a_usage_error_naming_the_option(capsys):
+    code, _, err = run(capsys, "--snapshot", ACCOUNT, "--paths", "console,sms")
+    assert code == 2
+    assert "--paths[1]: 'sms' is not one of console, accessKey" in err
 
 
 def test_one_user_and_other_patterns(capsys):
@@ -61,7 +93,7 @@ def test_text_output_has_one_line_per_user(capsys):
     code, out, _ = run(capsys, "--snapshot", ACCOUNT, "--text", "--user", "dave")
     assert code == 0
     assert out.splitlines() == [
-        "NON_COMPLIANT     dave (200000000000004): no MFA device; ecs:* allowed without MFA "
+        "NON_COMPLIANT     dave (200000000000004): console sign-in without MFA: ecs:* allowed without MFA "
         "(e.g. ecs:X) by Custom policy everything-but-ram (v1)"
     ]
 
@@ -129,3 +161,47 @@ def test_command_line_entry_point():
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)[0]["complianceType"] == "COMPLIANT"
+
+
+OWNER = "sec@example.com"
+
+
+def test_exempt_users_apply_through_their_expiry_day_as_in_the_function(tmp_path, capsys):
+    exempt = tmp_path / "exempt.json"
+    exempt.write_text(
+        json.dumps(
+            [
+                {"name": "alice", "owner": OWNER, "reason": "break-glass", "expires": "2099-12-31"},
+                {"name": "dave", "owner": OWNER, "reason": "migration", "expires": "2020-01-31"},
+            ]
+        )
+    )
+    code, out, _ = run(capsys, "--snapshot", ACCOUNT, "--exempt-users", str(exempt), "--text")
+    lines = {line.split()[1]: line for line in out.splitlines()}
+    assert code == 0
+    assert lines["alice"] == (
+        "COMPLIANT         alice (200000000000001): exempt until 2099-12-31: break-glass (sec@example.com)"
+    )
+    assert lines["dave"].startswith("NON_COMPLIANT     dave")  # expired: judged like anyone
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '[{"name": "a", "owner": "o", "reason": "r", "expires": "soon"}]',
+            "--exempt-users[0].expires: 'soon' is not a YYYY-MM-DD date",
+        ),
+        ('[{"name": "a", "owner": "o", "expires": "2099-01-01"}]', "--exempt-users[0].reason: expected"),
+        ('{"name": "a"}', "--exempt-users: expected a JSON list"),
+        ("[", "--exempt-users: not valid JSON"),
+        (None, "--exempt-users "),
+    ],
+)
+def test_bad_exempt_users_exit_2_naming_the_option_and_file(tmp_path, capsys, content, message):
+    path = tmp_path / "exempt.json"
+    if content is not None:
+        path.write_text(content)
+    code, out, err = run(capsys, "--snapshot", ACCOUNT, "--exempt-users", str(path))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {message}") and str(path) in err

@@ -97,6 +97,21 @@ def test_facts_not_looked_up_are_unknown_never_none():
     }
 
 
+def test_console_login_states_what_the_account_setting_adds_to_the_login_profile():
+    profile = {"mfaBindRequired": False}
+    report = build_report(
+        [
+            evaluation(name, "COMPLIANT", mfaDevice=None, loginProfile=profile, mfaOperationForLogin=name)
+            for name in ("independent", "adaptive", "mandatory")
+        ]
+    )
+    assert {r.user_name: r.login_profile for r in report.rows} == {
+        "independent": "password, MFA not required",
+        "adaptive": "password, MFA not required (account: adaptive, only on unusual sign-ins)",
+        "mandatory": "password, MFA required at sign-in (account setting)",
+    }
+
+
 def test_a_non_compliant_evaluation_without_detail_shows_an_unknown_path_not_a_blank():
     bare = {k: v for k, v in evaluation("old", "NON_COMPLIANT").items() if k != "detail"}
     csv_row = next(csv.DictReader(io.StringIO(render_csv(build_report([bare])))))

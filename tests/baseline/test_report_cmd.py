@@ -48,7 +48,15 @@ def test_snapshot_reports_what_evaluate_decides(capsys):
         ),
         (
             ["--evaluations", "E", "--format", "md", "--user", "bob"],
-            "--evaluations: --dangerous-actions, --user",
+            "--evaluations: --dangerous-actions, --exempt-users, --user",
+        ),
+        (
+            ["--evaluations", "E", "--format", "md", "--exempt-users", "x.json"],
+            "--evaluations: --dangerous-actions, --exempt-users",
+        ),
+        (
+            ["--snapshot", str(ACCOUNT), "--format", "md", "--exempt-users", "missing.json"],
+            "--exempt-users missing.json: cannot read",
         ),
         (
             ["--snapshot", str(ACCOUNT), "--format", "md", "--dangerous-actions", "ecs*"],

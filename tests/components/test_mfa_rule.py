@@ -90,7 +90,6 @@ def test_fc3_function_has_role_code_environment_timeout_and_memory(rule_package)
         "EXEMPT_USERS": "[]",
         "LOG_LEVEL": "INFO",
         "RAM_MAX_CONCURRENCY": "8",
-        "RAM_MAX_RPS": "80",
         "RAM_RPS_PER_API": "80",
         "TIME_BUDGET_SECONDS": "270",
     }
@@ -128,7 +127,9 @@ def test_role_carries_the_documents_and_the_engine_confirms_least_privilege(rule
     policy = run.one("alicloud:ram/policy:Policy").inputs
     attachment = run.one("alicloud:ram/rolePolicyAttachment:RolePolicyAttachment").inputs
     assert json.loads(role["assumeRolePolicyDocument"]) == documents.load("ram/fc-trust.json")
-    assert json.loads(policy["policyDocument"]) == documents.load("ram/mfa-rule-function.json")
+    assert json.loads(policy["policyDocument"]) == documents.for_account(
+        documents.load("ram/mfa-rule-function.json"), "5123456789012345"
+    )
     assert attachment == {
         "roleName": "RamDangerousPolicyUserBindMFA-role",
         "policyName": "RamDangerousPolicyUserBindMFA-role-policy",
@@ -137,8 +138,16 @@ def test_role_carries_the_documents_and_the_engine_confirms_least_privilege(rule
     granted = [ram_policy(policy["policyDocument"])]
     for forbidden in ("ram:Attach*", "ram:Create*", "ram:Update*", "ram:Delete*", "oss:*", "ecs:*", "sts:*"):
         assert holds(granted, forbidden).holds is False, forbidden
-    for needed in ("ram:ListUsers", "ram:GetUserMFAInfo", "config:PutEvaluations"):
-        assert evaluate(granted, Request(needed)).decision is Decision.ALLOWED, needed
+    own = "acs:ram:*:5123456789012345:user/alice"
+    for needed, resource in (
+        ("ram:ListUsers", own),
+        ("ram:GetUserMFAInfo", own),
+        ("ram:ListAccessKeys", own),
+        ("config:PutEvaluations", "acs:config:ap-southeast-1:5123456789012345:*"),
+    ):
+        assert evaluate(granted, Request(needed, resource)).decision is Decision.ALLOWED, needed
+        other = resource.replace("5123456789012345", "9999999999999999")
+        assert evaluate(granted, Request(needed, other)).decision is Decision.IMPLICITLY_DENIED, needed
 
 
 def test_every_child_has_the_component_as_parent(rule_package):

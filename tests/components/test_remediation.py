@@ -148,22 +148,37 @@ def test_fc2_pipeline_uses_service_function_and_mns_trigger(remediation_package)
 
 
 @pytest.mark.parametrize(
-    ("fc", "function_arn", "others"),
+    ("fc", "function_arn", "resources", "qualified", "others"),
     [
         (
             FC2,
             FC2_ARN,
+            [FC2_ARN.replace(".LATEST/", ".*/")],
+            FC2_ARN.replace(".LATEST", ".prod"),
             (
                 FC2_ARN.replace("oss_repair_acl_trigger", "other"),
                 FC2_ARN.replace("resource_repair.LATEST", "other_service.LATEST"),
-                FC2_ARN.replace(".LATEST", ".prod"),
+                FC2_ARN.replace(ACCOUNT, "5999999999999999"),
             ),
         ),
-        (FC3, FC3_ARN, (FC3_ARN.replace("oss_repair_acl_trigger", "other"), FC3_ARN + "/versions/1")),
+        (
+            FC3,
+            FC3_ARN,
+            [FC3_ARN, FC3_ARN + "/*"],
+            FC3_ARN + "/LATEST",
+            (
+                FC3_ARN.replace("oss_repair_acl_trigger", "other"),
+                FC3_ARN.replace("oss_repair_acl_trigger", "other") + "/LATEST",
+                FC3_ARN.replace(ACCOUNT, "5999999999999999"),
+            ),
+        ),
     ],
 )
-def test_invoker_role_may_invoke_this_function_only(remediation_package, fc, function_arn, others):
-    """The trigger's role: trusted by MNS, `fc:InvokeFunction` on the ARN the trigger invokes only."""
+def test_invoker_role_may_invoke_this_function_only(
+    remediation_package, fc, function_arn, resources, qualified, others
+):
+    """The trigger's role: trusted by MNS, `fc:InvokeFunction` on this function (the resource forms FC
+    authorizes a trigger's invocation against, qualifier included), no other function or account."""
     run = build(fc, remediation_package)
     role = run.one("alicloud:ram/role:Role", "fix-trigger-role").inputs
     policy = run.one("alicloud:ram/policy:Policy", "fix-trigger-policy").inputs
@@ -171,16 +186,16 @@ def test_invoker_role_may_invoke_this_function_only(remediation_package, fc, fun
     assert json.loads(role["assumeRolePolicyDocument"]) == documents.load("ram/mns-trust.json")
     assert json.loads(policy["policyDocument"]) == {
         "Version": "1",
-        "Statement": [{"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": function_arn}],
+        "Statement": [{"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": resources}],
     }
-    assert json.loads(policy["policyDocument"]) == documents.trigger_invoke_policy(function_arn)
     assert attachment.inputs == {
         "roleName": "oss-repair-acl-trigger-invoker",
         "policyName": "oss-repair-acl-trigger-invoker-policy",
         "policyType": "Custom",
     }
     granted = [ram_policy(policy["policyDocument"])]
-    assert evaluate(granted, Request("fc:InvokeFunction", function_arn)).decision is Decision.ALLOWED
+    for allowed in (function_arn, qualified):
+        assert evaluate(granted, Request("fc:InvokeFunction", allowed)).decision is Decision.ALLOWED, allowed
     for other in others:
         decision = evaluate(granted, Request("fc:InvokeFunction", other)).decision
         assert decision is Decision.IMPLICITLY_DENIED, other

@@ -18,6 +18,7 @@ class FakeUser:
     login: dict[str, bool] | None
     policies: list[tuple[str, str]]  # (type, name)
     groups: list[str]
+    access_keys: list[dict[str, str]] = field(default_factory=list)  # {"AccessKeyId", "Status"}
 
 
 @dataclass
@@ -37,12 +38,17 @@ class FakeAccount:
     buckets: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> {"acl", "region"}
     discovered: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     unbound_vmfa: list[str] = field(default_factory=list)  # serials created but bound to nobody
+    mfa_operation_for_login: str = "independent"
+    # The IMS credential report: (generated at, epoch seconds; CSV) once generated; a pending
+    # generation completes at the next GenerateCredentialReport call.
+    credential_report: tuple[float, str] | None = None
+    report_pending: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any] | Snapshot) -> FakeAccount:
         snap = data if isinstance(data, Snapshot) else parse_snapshot(data)
-        account = cls(snap.account_id)
+        account = cls(snap.account_id, mfa_operation_for_login=snap.preference.mfa_operation_for_login)
         for pol in snap.policies:
             doc = pol.document if isinstance(pol.document, str) else json.dumps(pol.document)
             account.policies[(pol.ref.type, pol.ref.name)] = FakePolicy(
@@ -65,6 +71,7 @@ class FakeAccount:
                 },
                 [(r.type, r.name) for r in user.policies],
                 list(user.groups),
+                [{"AccessKeyId": k.access_key_id, "Status": k.status} for k in user.access_keys],
             )
         return account
 
@@ -80,6 +87,11 @@ class FakeAccount:
     def unbind_mfa(self, name: str) -> None:
         with self.lock:
             self.users[name].mfa = None
+
+    def set_access_key(self, name: str, key_id: str, status: str = "Active") -> None:
+        with self.lock:
+            keys = [k for k in self.users[name].access_keys if k["AccessKeyId"] != key_id]
+            self.users[name].access_keys = [*keys, {"AccessKeyId": key_id, "Status": status}]
 
     def create_unbound_vmfa(self, serial: str) -> None:
         """A virtual MFA device created (CreateVirtualMFADevice) but never bound to a user."""

@@ -17,6 +17,7 @@ made permanent.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
@@ -37,8 +38,15 @@ from tests.fakes.account import FakeAccount
 from tests.fakes.faults import Fault
 
 RAM_VERSION = "2015-05-01"
+IMS_VERSION = "2019-08-15"
+STS_VERSION = "2015-04-01"
 CONFIG_VERSION = "2020-09-07"
-SERVICES = {RAM_VERSION: "ram", CONFIG_VERSION: "config"}
+SERVICES = {RAM_VERSION: "ram", IMS_VERSION: "ims", STS_VERSION: "sts", CONFIG_VERSION: "config"}
+# RAM's flow control: 100 requests per second per API per account, for the RAM and IMS APIs the
+# rule calls (issue 8, citing RAM's API reference quota page). Over it: HTTP 400 Throttling.User,
+# "Request was denied due to user flow control." (the code terraform-provider-alicloud retries).
+RAM_QUOTA_PER_SECOND = 100
+QUOTA_SERVICES = ("ram", "ims")
 # Our assumption for Cloud Config (undocumented); AWS Config documents the same limit.
 MAX_EVALUATIONS_PER_CALL = 100
 COMPLIANCE_TYPES = {"COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "INSUFFICIENT_DATA"}
@@ -90,14 +98,19 @@ class FakeCloud:
         latency: float = 0.0,
         expected_token: str | None = None,
         default_page_size: int = 100,
+        quota_per_second: int | None = RAM_QUOTA_PER_SECOND,
     ) -> None:
         self.account = snapshot if isinstance(snapshot, FakeAccount) else FakeAccount.from_snapshot(snapshot)
         self.latency = latency
         self.expected_token = expected_token
         self.default_page_size = default_page_size
+        self.quota_per_second = quota_per_second
+        self.throttled = 0
+        self._windows: dict[tuple[str, str], deque[float]] = {}
         self.calls: list[Call] = []
         self.evaluations: list[dict[str, Any]] = []  # PutEvaluations requests, decoded
         self._faults = _Faults()
+        self._replaced: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -154,6 +167,11 @@ class FakeCloud:
         with self._lock:
             self._faults.permanent[action_or_service] = fault
 
+    def replace(self, action: str, answer: Callable[[dict[str, str]], dict[str, Any]]) -> None:
+        """Answer `action` with `answer(params)` from now on (e.g. a listing whose Marker never advances)."""
+        with self._lock:
+            self._replaced[action] = answer
+
     def heal(self) -> None:
         with self._lock:
             self._faults = _Faults()
@@ -162,6 +180,22 @@ class FakeCloud:
         with self._lock:
             self.calls.clear()
             self.evaluations.clear()
+            self.throttled = 0
+
+    def _over_quota(self, service: str, action: str) -> bool:
+        """Sliding one-second window per API: the call over the quota is refused and counted."""
+        if self.quota_per_second is None or service not in QUOTA_SERVICES:
+            return False
+        now = time.monotonic()
+        with self._lock:
+            window = self._windows.setdefault((service, action), deque())
+            while window and window[0] <= now - 1.0:
+                window.popleft()
+            if len(window) >= self.quota_per_second:
+                self.throttled += 1
+                return True
+            window.append(now)
+            return False
 
     def count(self, action: str | None = None, service: str | None = None) -> int:
         with self._lock:
@@ -197,6 +231,10 @@ class FakeCloud:
                 self._connections.discard(conn)
 
     def rpc(self, service: str, action: str, params: dict[str, str]) -> dict[str, Any]:
+        with self._lock:
+            replaced = self._replaced.get(action)
+        if replaced is not None:
+            return replaced(params)
         handler = _RPC.get((service, action))
         if handler is None:
             raise ApiError(
@@ -267,7 +305,8 @@ def _policy_rows(cloud: FakeCloud, refs: Iterable[tuple[str, str]]) -> dict[str,
     return {"Policies": {"Policy": rows}}
 
 
-def _list_users(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+def _page(cloud: FakeCloud, params: dict[str, str], rows: list[Any]) -> tuple[list[Any], dict[str, Any]]:
+    """One page of `rows` (Marker/MaxItems: 1..1000, default 100, as RAM's List* APIs document)."""
     size = cloud.default_page_size
     if "MaxItems" in params:
         try:
@@ -278,14 +317,21 @@ def _list_users(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
             raise ApiError(
                 400, "InvalidParameter.MaxItems", 'The parameter "MaxItems" must be between 1 and 1000.'
             )
-    names = list(cloud.account.users)
     start = 0
     if params.get("Marker"):
         match = re.fullmatch(r"page-(\d+)", params["Marker"])
         if match is None:
             raise ApiError(400, "InvalidParameter.Marker", 'The parameter "Marker" is invalid.')
         start = int(match.group(1))
-    chunk = names[start : start + size]
+    truncated = start + size < len(rows)
+    paging: dict[str, Any] = {"IsTruncated": truncated}
+    if truncated:
+        paging["Marker"] = f"page-{start + size}"
+    return rows[start : start + size], paging
+
+
+def _list_users(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    chunk, paging = _page(cloud, params, list(cloud.account.users))
     users = [
         {
             "UserName": n,
@@ -297,11 +343,74 @@ def _list_users(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
         }
         for n in chunk
     ]
-    truncated = start + size < len(names)
-    body: dict[str, Any] = {"IsTruncated": truncated, "Users": {"User": users}}
-    if truncated:
-        body["Marker"] = f"page-{start + size}"
-    return body
+    return {**paging, "Users": {"User": users}}
+
+
+def _attachments(cloud: FakeCloud, key: tuple[str, str]) -> tuple[list[str], list[str]]:
+    users = [u.name for u in cloud.account.users.values() if key in u.policies]
+    groups = [g for g, refs in cloud.account.groups.items() if key in refs]
+    return users, groups
+
+
+def _list_policies(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    """ListPolicies: System and Custom (or one PolicyType), with AttachmentCount and DefaultVersion."""
+    kind = params.get("PolicyType")
+    if kind not in (None, "", "System", "Custom"):
+        raise ApiError(
+            400, "InvalidParameter.PolicyType", 'The parameter "PolicyType" must be System or Custom.'
+        )
+    keys = [k for k in cloud.account.policies if not kind or k[0] == kind]
+    chunk, paging = _page(cloud, params, keys)
+    rows = []
+    for key in chunk:
+        pol = cloud.account.policies[key]
+        users, groups = _attachments(cloud, key)
+        rows.append(
+            {
+                "PolicyName": pol.name,
+                "PolicyType": pol.type,
+                "DefaultVersion": pol.version,
+                "AttachmentCount": len(users) + len(groups),
+                "Description": "",
+                "CreateDate": "2024-01-01T00:00:00Z",
+                "UpdateDate": "2024-01-01T00:00:00Z",
+            }
+        )
+    return {**paging, "Policies": {"Policy": rows}}
+
+
+def _list_entities_for_policy(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    """ListEntitiesForPolicy: every user, group and role holding the policy (not paginated)."""
+    name, kind = _required(params, "PolicyName", "PolicyType")
+    if (kind, name) not in cloud.account.policies:
+        raise ApiError(404, "EntityNotExist.Policy", f"The policy does not exist: {name}.")
+    users, groups = _attachments(cloud, (kind, name))
+    when = "2024-01-01T00:00:00Z"
+    return {
+        "Users": {
+            "User": [
+                {
+                    "UserName": u,
+                    "UserId": cloud.account.users[u].user_id,
+                    "DisplayName": u,
+                    "AttachDate": when,
+                }
+                for u in users
+            ]
+        },
+        "Groups": {"Group": [{"GroupName": g, "Comments": "", "AttachDate": when} for g in groups]},
+        "Roles": {"Role": []},
+    }
+
+
+def _list_users_for_group(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    (name,) = _required(params, "GroupName")
+    if name not in cloud.account.groups:
+        raise ApiError(404, "EntityNotExist.Group", f"The group does not exist: {name}.")
+    members = [u.name for u in cloud.account.users.values() if name in u.groups]
+    chunk, paging = _page(cloud, params, members)
+    users = [{"UserName": u, "DisplayName": u, "JoinDate": "2024-01-01T00:00:00Z"} for u in chunk]
+    return {**paging, "Users": {"User": users}}
 
 
 def _list_policies_for_user(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
@@ -394,6 +503,117 @@ def _get_login_profile(cloud: FakeCloud, params: dict[str, str]) -> dict[str, An
     return {"LoginProfile": {"UserName": name, "CreateDate": "2024-01-01T00:00:00Z", **user.login}}
 
 
+def _list_access_keys(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    (name,) = _required(params, "UserName")
+    keys = [{**k, "CreateDate": "2024-01-01T00:00:00Z"} for k in _user(cloud, name).access_keys]
+    return {"AccessKeys": {"AccessKey": keys}}
+
+
+def _get_security_preference(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    """IMS GetSecurityPreference (no parameters): the account-wide settings, MFA for login among them."""
+    login = {
+        "EnableSaveMFATicket": False,
+        "AllowUserToChangePassword": True,
+        "LoginSessionDuration": 6,
+        "LoginNetworkMasks": "",
+        "MFAOperationForLogin": cloud.account.mfa_operation_for_login,
+        "OperationForRiskLogin": "autonomous",
+    }
+    return {
+        "SecurityPreference": {
+            "LoginProfilePreference": login,
+            "AccessKeyPreference": {"AllowUserToManageAccessKeys": False},
+            "MFAPreference": {"AllowUserToManageMFADevices": True},
+        }
+    }
+
+
+# IMS credential report. Documented: regenerated at most every 4 hours, not for more than 3,500
+# users. Not documented (the fake's assumption, which the function does not depend on): the
+# error codes for "too many users" and "no report yet", and a header row on every page.
+REPORT_PERIOD_SECONDS = 4 * 3600
+REPORT_MAX_USERS = 3500
+REPORT_COLUMNS = (
+    "user,user_creation_time,user_last_logon,password_exist,password_active,password_last_changed,"
+    "password_next_rotation,mfa_active,access_key_1_exist,access_key_1_active,access_key_1_last_rotated,"
+    "access_key_1_last_used,access_key_2_exist,access_key_2_active,access_key_2_last_rotated,"
+    "access_key_2_last_used"
+)
+
+
+def _report_rows(cloud: FakeCloud) -> list[str]:
+    when = "2024-01-01T00:00:00Z"
+    rows = [f"<root>,{when},{when},N/A,N/A,N/A,N/A,true,false,N/A,N/A,N/A,false,N/A,N/A,N/A"]
+    for user in cloud.account.users.values():
+        password = "true" if user.login is not None else "false"
+        keys = [*user.access_keys[:2], *([None] * (2 - len(user.access_keys[:2])))]
+        cells = []
+        for key in keys:
+            if key is None:
+                cells.extend(["false", "N/A", "N/A", "N/A"])
+            else:
+                cells.extend(["true", "true" if key["Status"] == "Active" else "false", when, "-"])
+        logon = f"{user.name}@{cloud.account.account_id}.onaliyun.com"
+        mfa = "true" if user.mfa is not None else "false"
+        rows.append(",".join([logon, when, "-", password, password, when, "N/A", mfa, *cells]))
+    return rows
+
+
+def _generate_credential_report(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    account = cloud.account
+    if len(account.users) > REPORT_MAX_USERS:
+        raise ApiError(
+            400,
+            "LimitExceeded.CredentialReport",
+            f"A credential report supports at most {REPORT_MAX_USERS} users.",
+        )
+    now = time.time()
+    if account.report_pending:
+        account.report_pending = False
+        account.credential_report = (now, "\n".join([REPORT_COLUMNS, *_report_rows(cloud)]))
+        return {"State": "COMPLETED"}
+    if account.credential_report is not None and now - account.credential_report[0] < REPORT_PERIOD_SECONDS:
+        return {"State": "COMPLETED"}  # too soon to regenerate: the existing report stands
+    account.report_pending = True
+    return {"State": "STARTED"}
+
+
+def _get_credential_report(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    report = cloud.account.credential_report
+    if report is None:
+        raise ApiError(404, "EntityNotExist.CredentialReport", "The credential report does not exist.")
+    size = params.get("MaxItems", "3501")
+    if not size.isdigit() or not 1 <= int(size) <= 3501:
+        raise ApiError(
+            400, "InvalidParameter.MaxItems", 'The parameter "MaxItems" must be between 1 and 3501.'
+        )
+    generated, text = report
+    header, *rows = text.split("\n")
+    start = int(params.get("NextToken", "page-0").removeprefix("page-") or 0)
+    chunk = rows[start : start + int(size)]
+    truncated = start + int(size) < len(rows)
+    body: dict[str, Any] = {
+        "GeneratedTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(generated)),
+        "Content": base64.b64encode("\n".join([header, *chunk]).encode()).decode(),
+        "IsTruncated": "true" if truncated else "false",
+    }
+    if truncated:
+        body["NextToken"] = f"page-{start + int(size)}"
+    return body
+
+
+def _get_caller_identity(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
+    """STS GetCallerIdentity: the account of the (STS) caller, here always the served account."""
+    account = cloud.account.account_id
+    return {
+        "AccountId": account,
+        "Arn": f"acs:ram::{account}:user/auditor",
+        "IdentityType": "RAMUser",
+        "PrincipalId": "200000000000099",
+        "UserId": "200000000000099",
+    }
+
+
 def _put_evaluations(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
     token, raw = _required(params, "ResultToken", "Evaluations")
     try:
@@ -467,6 +687,14 @@ _RPC: dict[tuple[str, str], Callable[[FakeCloud, dict[str, str]], dict[str, Any]
     ("ram", "GetUserMFAInfo"): _get_user_mfa_info,
     ("ram", "ListVirtualMFADevices"): _list_virtual_mfa_devices,
     ("ram", "GetLoginProfile"): _get_login_profile,
+    ("ram", "ListAccessKeys"): _list_access_keys,
+    ("ram", "ListPolicies"): _list_policies,
+    ("ram", "ListEntitiesForPolicy"): _list_entities_for_policy,
+    ("ram", "ListUsersForGroup"): _list_users_for_group,
+    ("ims", "GetSecurityPreference"): _get_security_preference,
+    ("ims", "GenerateCredentialReport"): _generate_credential_report,
+    ("ims", "GetCredentialReport"): _get_credential_report,
+    ("sts", "GetCallerIdentity"): _get_caller_identity,
     ("config", "PutEvaluations"): _put_evaluations,
     ("config", "GetDiscoveredResource"): _get_discovered_resource,
 }
@@ -523,7 +751,9 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
 
         def _serve_control(self, path: str) -> None:
             """Inspection for a fake running in another process (the benchmark): call counts, then reset."""
-            body = json.dumps({"counts": cloud.counts(), "reported": len(cloud.reported())}).encode()
+            body = json.dumps(
+                {"counts": cloud.counts(), "throttled": cloud.throttled, "reported": len(cloud.reported())}
+            ).encode()
             if path == "/_fake/reset":
                 cloud.reset_calls()
             self._send(200, body, "application/json")
@@ -544,6 +774,8 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                         400, "InvalidVersion", f"Specified parameter Version is not valid: {version!r}."
                     )
                 self._check_credentials(key_id, token, "InvalidSecurityToken")
+                if cloud._over_quota(service, action):
+                    raise ApiError(400, "Throttling.User", "Request was denied due to user flow control.")
                 payload = {"RequestId": request_id, **cloud.rpc(service, action, params)}
                 status = 200
             except ApiError as exc:
@@ -596,6 +828,9 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                 return True
             if fault.kind == "latency":
                 time.sleep(fault.seconds)
+                return True
+            if fault.kind == "lost_reply":
+                self._lose_reply = True
                 return True
             cloud._record(Call(service, action, params, key_id, token, fault.status or -1, request_id))
             if fault.kind == "hang":
@@ -652,6 +887,11 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
         def _send(
             self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
         ) -> None:
+            if getattr(self, "_lose_reply", False):
+                self._lose_reply = False
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

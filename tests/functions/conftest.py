@@ -60,11 +60,12 @@ def rule_runtime(cloud: FakeCloud, sleeps: Sleeps | None = None, **overrides: ob
     endpoint = Endpoint(cloud.endpoint, "http")
     values: dict[str, object] = {
         "ram_endpoint": endpoint,
+        "ims_endpoint": endpoint,
         "config_endpoint": endpoint,
         "connect_timeout": 0.5,
         "read_timeout": 0.2,  # injected hangs must cost milliseconds, not the SDK's 10 s default
         "retry": RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05),
-        "max_rps": 10_000.0,
+        "rps_per_api": 90.0,  # under the fake's 100/s per API, burst included
         "time_budget_seconds": 30.0,
     }
     values.update(overrides)

@@ -603,23 +603,40 @@ def test_an_exemption_expiring_later_or_no_exemptions_pass():
 
 # --- role-policies-name-the-account ----------------------------------------------------------------
 
-def test_role_policy_resources_naming_the_account_or_star_pass():
+def test_role_policy_resources_naming_the_account_or_star_for_apis_without_resources_pass():
     props = ram_policy(
         {"Effect": "Allow", "Action": "oss:GetBucketAcl", "Resource": "acs:oss:*:5123456789012345:*"},
-        {"Effect": "Allow", "Action": "config:PutEvaluations", "Resource": "*"},
+        {"Effect": "Allow", "Action": "config:PutEvaluations", "Resource": "acs:config:*:5123456789012345:*"},
+        {"Effect": "Allow", "Action": ["ram:GetSecurityPreference", "ram:GetCredentialReport"],
+         "Resource": "*"},
     )
     assert run(checks.role_policies_name_the_account, checks.RAM_POLICY, props) == []
 
 
 def test_a_resource_wildcarding_the_account_is_refused_with_its_statement():
     props = ram_policy(
-        {"Effect": "Allow", "Action": "config:PutEvaluations", "Resource": "*"},
+        {"Effect": "Allow", "Action": "ram:GenerateCredentialReport", "Resource": "*"},
         {"Effect": "Allow", "Action": ["oss:GetBucketAcl"], "Resource": ["acs:oss:*:*:*"]},
         name="repair-policy",
     )
     assert run(checks.role_policies_name_the_account, checks.RAM_POLICY, props) == [
         "RAM policy 'repair-policy' Statement[1] resource 'acs:oss:*:*:*' wildcards the account; "
         "name the deploying account instead"
+    ]
+
+
+def test_star_is_refused_for_apis_that_take_resource_arns():
+    props = ram_policy(
+        {"Effect": "Allow", "Action": ["config:PutEvaluations", "ram:GetSecurityPreference"],
+         "Resource": "*"},
+        {"Effect": "Allow", "NotAction": "ram:*", "Resource": "*"},
+        name="rule-policy",
+    )
+    assert run(checks.role_policies_name_the_account, checks.RAM_POLICY, props) == [
+        "RAM policy 'rule-policy' Statement[0] allows config:PutEvaluations on `*`; those APIs take "
+        "resource ARNs, so name this account's resources",
+        "RAM policy 'rule-policy' Statement[1] allows NotAction on `*`; those APIs take resource ARNs, "
+        "so name this account's resources",
     ]
 
 
@@ -635,3 +652,20 @@ def test_a_custom_rule_on_an_fc3_function_gets_the_advisory_and_fc2_or_managed_r
     managed = {"ruleName": "m", "sourceOwner": "ALIYUN",
                "sourceIdentifier": "oss-bucket-public-read-prohibited"}
     assert run(check, checks.CONFIG_RULE, managed) == []
+
+
+def test_generating_the_credential_report_is_a_read_for_the_least_privilege_check():
+    """ram:GenerateCredentialReport only rebuilds the read-only report; a real write still fails."""
+    from policies.guard.checks import custom_ram_policies_least_privilege
+    from policies.guard.config import GuardConfig
+
+    def check(actions: list[str]) -> list[str]:
+        doc = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+        props = {"policyName": "p", "policyDocument": doc}
+        return custom_ram_policies_least_privilege("alicloud:ram/policy:Policy", props, GuardConfig())
+
+    assert check(["ram:GenerateCredentialReport", "ram:GetCredentialReport"]) == []
+    assert check(["ram:GenerateCredentialReport", "ram:PassRole"]) == [
+        "RAM policy 'p' allows the RAM action 'ram:PassRole', which is not read-only "
+        "(ram:Get*, ram:List*) (Statement[0])"
+    ]

@@ -59,13 +59,20 @@ def test_rule_function_permissions_are_exactly_the_reads_it_needs():
     assert actions == [
         "config:GetDiscoveredResource",
         "config:PutEvaluations",
+        "ram:GenerateCredentialReport",
+        "ram:GetCredentialReport",
         "ram:GetLoginProfile",
         "ram:GetPolicy",
+        "ram:GetSecurityPreference",
         "ram:GetUserMFAInfo",
+        "ram:ListAccessKeys",
+        "ram:ListEntitiesForPolicy",
         "ram:ListGroupsForUser",
+        "ram:ListPolicies",
         "ram:ListPoliciesForGroup",
         "ram:ListPoliciesForUser",
         "ram:ListUsers",
+        "ram:ListUsersForGroup",
         "ram:ListVirtualMFADevices",
     ]
 
@@ -89,21 +96,65 @@ def test_force_mfa_switch_only_changes_the_initial_password_exemption():
     assert documents.force_mfa() == default  # fresh copy: the switch never leaks into later calls
 
 
-def test_trigger_invoke_policy_grants_exactly_one_function():
-    arn = "acs:fc:ap-southeast-1:5123456789012345:functions/oss-acl-remediation"
-    document = documents.trigger_invoke_policy(arn)
+FC3_ARN = "acs:fc:ap-southeast-1:5123456789012345:functions/oss-acl-remediation"
+FC2_ARN = "acs:fc:ap-southeast-1:5123456789012345:services/resource_repair.LATEST/functions/oss_fix"
+
+
+def _decision(document, resource, action="fc:InvokeFunction"):
+    return evaluate([parse_policy(document, "ram", "invoke")], Request(action, resource)).decision
+
+
+def test_fc3_trigger_role_may_invoke_the_function_under_any_qualifier_and_nothing_else():
+    """FC 3.0 authorizes a trigger's invocation against the function, or function/<qualifier>."""
+    document = documents.trigger_invoke_policy(FC3_ARN)
     assert document == {
         "Version": "1",
-        "Statement": [{"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": arn}],
+        "Statement": [
+            {"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": [FC3_ARN, FC3_ARN + "/*"]}
+        ],
     }
-    policy = parse_policy(document, "ram", "invoke")
-    assert evaluate([policy], Request("fc:InvokeFunction", arn)).decision is Decision.ALLOWED
-    assert evaluate([policy], Request("fc:InvokeFunction", arn + "-2")).decision is Decision.IMPLICITLY_DENIED
-    assert evaluate([policy], Request("fc:UpdateFunction", arn)).decision is Decision.IMPLICITLY_DENIED
+    for allowed in (FC3_ARN, FC3_ARN + "/LATEST", FC3_ARN + "/prod"):
+        assert _decision(document, allowed) is Decision.ALLOWED, allowed
+    for other in (
+        FC3_ARN + "-2",
+        FC3_ARN + "-2/LATEST",
+        FC3_ARN.replace("5123456789012345", "5999999999999999"),
+        FC3_ARN.replace("ap-southeast-1", "cn-shanghai"),
+        "acs:fc:ap-southeast-1:5123456789012345:functions/other",
+    ):
+        assert _decision(document, other) is Decision.IMPLICITLY_DENIED, other
+    assert _decision(document, FC3_ARN, "fc:UpdateFunction") is Decision.IMPLICITLY_DENIED
+
+
+def test_fc2_trigger_role_may_invoke_the_services_function_under_any_qualifier_and_nothing_else():
+    """FC 2.0 puts the qualifier in the service segment: services/<service>.<qualifier>/functions/<fn>."""
+    document = documents.trigger_invoke_policy(FC2_ARN)
+    wildcard = FC2_ARN.replace(".LATEST/", ".*/")
+    statement = {"Effect": "Allow", "Action": "fc:InvokeFunction", "Resource": [wildcard]}
+    assert document["Statement"] == [statement]
+    for allowed in (FC2_ARN, FC2_ARN.replace(".LATEST", ".prod")):
+        assert _decision(document, allowed) is Decision.ALLOWED, allowed
+    for other in (
+        FC2_ARN.replace("oss_fix", "other"),
+        FC2_ARN.replace("oss_fix", "oss_fix2"),
+        FC2_ARN.replace("resource_repair", "other_service"),
+        FC2_ARN.replace("5123456789012345", "5999999999999999"),
+    ):
+        assert _decision(document, other) is Decision.IMPLICITLY_DENIED, other
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "arn:aws:lambda:x", "acs:fc:*:*:functions/*", "acs:fc:r:1:functions/a b"]
+    "bad",
+    [
+        "",
+        "arn:aws:lambda:x",
+        "acs:fc:*:*:functions/*",
+        "acs:fc:r:1:functions/a b",
+        "acs:fc:ap-southeast-1:*:functions/f",
+        "acs:fc:ap-southeast-1:5123456789012345:functions/f/LATEST",
+        "acs:fc:ap-southeast-1:5123456789012345:services/s.prod/functions/f",
+        "acs:fc:ap-southeast-1:5123456789012345:services/s/functions/f",
+    ],
 )
 def test_trigger_invoke_policy_rejects_anything_but_one_fc_arn(bad):
     with pytest.raises(ValueError, match=r"^function_arn: .* is not a Function Compute ARN"):

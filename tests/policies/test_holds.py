@@ -293,3 +293,22 @@ def test_wildcard_overlap_witness_is_service_colon_name():
     result = holds(_allow("ecs:*Instance"), "*:Delete*")
     assert result.holds is True
     assert result.witness == "ecs:DeleteInstance"
+
+
+def test_absent_keys_are_known_absent_among_unknown_others():
+    """AccessKey-signed calls carry no acs:MFAPresent: `Bool ... false` guards do not apply to them."""
+    guard = ram(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {
+            "Effect": "Deny",
+            "NotAction": ["ram:*MFA*"],
+            "Resource": "*",
+            "Condition": {"Bool": {"acs:MFAPresent": "false"}},
+        },
+    )
+    signed_with_key = holds([guard], "ecs:*", {}, OTHER_KEYS_UNKNOWN, absent_keys=["acs:MFAPresent"])
+    console_without_mfa = holds([guard], "ecs:*", NO_MFA, OTHER_KEYS_UNKNOWN)
+    assert (signed_with_key.holds, signed_with_key.witness) == (True, "ecs:X")
+    assert console_without_mfa.holds is False
+    unknown = holds([guard], "ecs:*", {}, OTHER_KEYS_UNKNOWN)  # a Deny is not relied on when unknown
+    assert unknown.holds is True

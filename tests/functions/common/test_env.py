@@ -37,9 +37,14 @@ def test_numbers_and_booleans_are_validated_with_the_variable_name():
 
 def test_rule_settings_from_the_component_environment():
     conf = rule_settings.from_env(
-        {"LOG_LEVEL": "debug", "RAM_MAX_CONCURRENCY": "4", "RAM_MAX_RPS": "15", "TIME_BUDGET_SECONDS": "270"}
+        {
+            "LOG_LEVEL": "debug",
+            "RAM_MAX_CONCURRENCY": "4",
+            "RAM_RPS_PER_API": "15",
+            "TIME_BUDGET_SECONDS": "270",
+        }
     )
-    assert (conf.log_level, conf.max_concurrency, conf.max_rps, conf.time_budget_seconds) == (
+    assert (conf.log_level, conf.max_concurrency, conf.rps_per_api, conf.time_budget_seconds) == (
         "DEBUG",
         4,
         15.0,
@@ -47,7 +52,7 @@ def test_rule_settings_from_the_component_environment():
     )
     assert conf.report_reserve_seconds == 20.0
     defaults = rule_settings.from_env({})
-    assert (defaults.max_concurrency, defaults.max_rps, defaults.time_budget_seconds) == (8, 20.0, 240.0)
+    assert (defaults.max_concurrency, defaults.rps_per_api, defaults.time_budget_seconds) == (8, 80.0, 240.0)
     assert defaults.ram_endpoint is None
 
 

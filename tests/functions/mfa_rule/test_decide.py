@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from functions.mfa_rule.decide import (
     ANNOTATION_LIMIT,
+    PATHS,
     Grant,
+    PathRisks,
     Risk,
+    UserFacts,
     find_risk,
     insufficient,
+    path_risks,
     verdict,
 )
-from functions.mfa_rule.facts import LoginProfile, MfaDevice, PolicyRef
+from functions.mfa_rule.facts import AccessKey, LoginProfile, MfaDevice, PolicyRef, SecurityPreference
 from policies import parse_policy
 
 PATTERNS = ("ecs:*", "oss:*", "log:*")
@@ -77,29 +81,53 @@ def test_allow_with_an_unrelated_condition_is_assumed_satisfiable():
     assert risk is not None and risk.pattern == "log:*"
 
 
-def test_verdicts_and_annotations():
+def test_verdicts_and_annotations_name_the_open_path():
     grant = Grant(PolicyRef("ops-admin", "Custom", "v3"), "ops")
     risk = Risk("ecs:*", "ecs:RunInstances", grant)
-    assert verdict(risk, None, None, PATTERNS).compliance_type == "NON_COMPLIANT"
-    assert verdict(risk, None, None, PATTERNS).annotation == (
-        "no MFA device; ecs:* allowed without MFA (e.g. ecs:RunInstances) "
-        "by Custom policy ops-admin (v3) via group ops"
-    )
-    with_device = verdict(risk, MfaDevice("acs:ram::1:mfa/a", "VMFA"), None, PATTERNS)
-    assert with_device.compliance_type == "COMPLIANT"
-    assert with_device.annotation == (
-        "MFA device bound (VMFA); ecs:* allowed without MFA (e.g. ecs:RunInstances) "
-        "by Custom policy ops-admin (v3) via group ops"
-    )
-    bind_required = verdict(risk, None, LoginProfile(mfa_bind_required=True), PATTERNS)
-    assert bind_required.compliance_type == "NON_COMPLIANT"
-    assert bind_required.annotation == (
-        "no MFA device; ecs:* allowed without MFA (e.g. ecs:RunInstances) "
-        "by Custom policy ops-admin (v3) via group ops; login profile requires MFA binding but none is bound"
-    )
+    both = PathRisks(risk, risk)
+    no_device = UserFacts(None, LoginProfile(mfa_bind_required=False), (), SecurityPreference())
     assert (
-        verdict(None, None, None, PATTERNS).annotation == "none of ecs:*, oss:*, log:* is allowed without MFA"
+        verdict(no_device, both, PATTERNS, PATHS).compliance_type,
+        verdict(no_device, both, PATTERNS, PATHS).annotation,
+    ) == (
+        "NON_COMPLIANT",
+        "console sign-in without MFA: ecs:* allowed without MFA (e.g. ecs:RunInstances) "
+        "by Custom policy ops-admin (v3) via group ops",
     )
+    with_device = UserFacts(
+        MfaDevice("acs:ram::1:mfa/a", "VMFA"), None, (AccessKey("AK1", "Inactive"),), None
+    )
+    assert verdict(with_device, both, PATTERNS, PATHS).annotation == (
+        "no path without MFA: MFA device bound (VMFA); no active AccessKey"
+    )
+    key_open = UserFacts(MfaDevice("acs:ram::1:mfa/a", "VMFA"), None, (AccessKey("AK1", "Active"),), None)
+    assert verdict(key_open, both, PATTERNS, PATHS).annotation == (
+        "AccessKey AK1: ecs:* allowed without MFA (e.g. ecs:RunInstances) by Custom policy "
+        "ops-admin (v3) via group ops"
+    )
+
+
+def test_an_unknown_key_status_counts_as_usable():
+    assert AccessKey("AK1", "Suspended?").active is True
+    assert AccessKey("AK1", "Inactive").active is False
+
+
+def test_access_key_risk_counts_mfa_absent_not_only_false():
+    guard = held(
+        "guard",
+        [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"Bool": {"acs:MFAPresent": "false"}},
+            },
+        ],
+    )
+    risks = path_risks([guard], PATTERNS, PATHS)
+    assert risks.console is None
+    assert risks.access_key is not None and risks.access_key.pattern == "ecs:*"
 
 
 def test_annotations_are_capped():

@@ -1,7 +1,7 @@
 """The packaged FC entry point `index.handler(event, context)` end to end.
 
 No hand-built Runtime: the settings come from the environment the MfaComplianceRule component
-sets (RAM_ENDPOINT, CONFIG_ENDPOINT, TIME_BUDGET_SECONDS, RAM_MAX_RPS, RAM_MAX_CONCURRENCY,
+sets (RAM_ENDPOINT, IMS_ENDPOINT, CONFIG_ENDPOINT, TIME_BUDGET_SECONDS, RAM_RPS_PER_API, RAM_MAX_CONCURRENCY,
 LOG_LEVEL), the credentials from the context, and the real SDK clients talk to the loopback
 fake cloud.
 """
@@ -25,14 +25,17 @@ index = importlib.import_module("functions.mfa_rule.index")
 
 ALICE_ID = "200000000000001"
 ALICE_ANNOTATION = (
-    "no MFA device; ecs:* allowed without MFA (e.g. ecs:X) by Custom policy ops-admin (v3) via group ops"
+    "console sign-in without MFA: ecs:* allowed without MFA (e.g. ecs:X) by Custom policy ops-admin (v3) "
+    "via group ops"
 )
 # Everything the rule reads from its environment, cleared so the developer's shell cannot leak in.
 READ_VARS = (
     "RAM_ENDPOINT",
+    "IMS_ENDPOINT",
     "CONFIG_ENDPOINT",
     "TIME_BUDGET_SECONDS",
-    "RAM_MAX_RPS",
+    "RAM_RPS_PER_API",
+    "EXEMPT_USERS",
     "RAM_MAX_CONCURRENCY",
     "LOG_LEVEL",
     "FC_REGION",
@@ -49,9 +52,10 @@ def fc_env(monkeypatch: pytest.MonkeyPatch, cloud: FakeCloud) -> pytest.MonkeyPa
     for name in READ_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RAM_ENDPOINT", cloud.endpoint)
+    monkeypatch.setenv("IMS_ENDPOINT", cloud.endpoint)
     monkeypatch.setenv("CONFIG_ENDPOINT", cloud.endpoint)
     monkeypatch.setenv("TIME_BUDGET_SECONDS", "20")
-    monkeypatch.setenv("RAM_MAX_RPS", "1000")
+    monkeypatch.setenv("RAM_RPS_PER_API", "100")
     monkeypatch.setenv("RAM_MAX_CONCURRENCY", "4")
     monkeypatch.setenv("LOG_LEVEL", "INFO")
     return monkeypatch
@@ -84,11 +88,13 @@ def test_change_notification_through_index_handler_reports_alice_non_compliant(c
     ]
     assert [(c.service, c.action, c.params, c.status) for c in cloud.calls[:-1]] == [
         ("ram", "GetUserMFAInfo", {"UserName": "alice"}, 404),
+        ("ram", "GetLoginProfile", {"UserName": "alice"}, 200),
+        ("ims", "GetSecurityPreference", {}, 200),
+        ("ram", "ListAccessKeys", {"UserName": "alice"}, 200),
         ("ram", "ListPoliciesForUser", {"UserName": "alice"}, 200),
         ("ram", "ListGroupsForUser", {"UserName": "alice"}, 200),
         ("ram", "ListPoliciesForGroup", {"GroupName": "ops"}, 200),
         ("ram", "GetPolicy", {"PolicyName": "ops-admin", "PolicyType": "Custom"}, 200),
-        ("ram", "GetLoginProfile", {"UserName": "alice"}, 200),
     ]
     assert (cloud.calls[-1].service, cloud.calls[-1].action, cloud.calls[-1].status) == (
         "config",
@@ -111,7 +117,7 @@ def test_change_notification_through_index_handler_reports_alice_non_compliant(c
 
 
 def test_scheduled_sweep_through_index_handler_honours_rate_concurrency_and_log_level(cloud, fc_env, caplog):
-    fc_env.setenv("RAM_MAX_RPS", "100")
+    fc_env.setenv("RAM_RPS_PER_API", "20")
     fc_env.setenv("RAM_MAX_CONCURRENCY", "2")
     fc_env.setenv("LOG_LEVEL", "WARNING")
     started = time.monotonic()
@@ -121,27 +127,31 @@ def test_scheduled_sweep_through_index_handler_honours_rate_concurrency_and_log_
         "status": "reported",
         "messageType": "ScheduledNotification",
         "users": 8,
-        "counts": {"COMPLIANT": 4, "INSUFFICIENT_DATA": 1, "NON_COMPLIANT": 3},
+        "counts": {"COMPLIANT": 5, "INSUFFICIENT_DATA": 1, "NON_COMPLIANT": 2},
         "deleteMode": True,
         "errors": [],
         "warnings": [],
     }
     assert cloud.counts() == {
         "ListVirtualMFADevices": 1,
-        "ListUsers": 1,
-        "ListPoliciesForUser": 7,
-        "ListGroupsForUser": 7,
-        "ListPoliciesForGroup": 1,
+        "ListPolicies": 1,
         "GetPolicy": 7,
-        "GetUserMFAInfo": 4,
+        "ListEntitiesForPolicy": 7,
+        "ListUsersForGroup": 1,
+        "ListUsers": 1,
+        # The credential report (generation started, completed, read) answers MFA and keys.
+        "GetCredentialReport": 2,
+        "GenerateCredentialReport": 2,
+        "GetLoginProfile": 2,
+        "GetSecurityPreference": 1,
         "PutEvaluations": 1,
     }
     assert [(r["ResultToken"], len(r["Evaluations"]), r["DeleteMode"]) for r in cloud.evaluations] == [
         ("test-result-token-scheduled", 8, True)
     ]
-    # RAM_MAX_RPS=100 with a burst of min(rps, RAM_MAX_CONCURRENCY) = 2 tokens: 28 RAM calls take >= 0.26 s.
-    assert cloud.count(service="ram") == 28
-    assert elapsed >= (28 - 2) / 100
+    # RAM_RPS_PER_API=20 per API, with a burst of min(rps, RAM_MAX_CONCURRENCY) = 2 tokens: the 7
+    # GetPolicy calls alone take >= (7 - 2) / 20 s, whatever the other APIs do meanwhile.
+    assert elapsed >= (7 - 2) / 20
     # LOG_LEVEL=WARNING: a successful sweep logs nothing (its summary is INFO).
     assert rule_lines(caplog) == []
 
@@ -173,7 +183,7 @@ def test_time_budget_from_the_environment_bounds_a_hung_call_as_insufficient_dat
 @pytest.mark.parametrize(
     ("name", "value", "error"),
     [
-        ("RAM_MAX_RPS", "0", "RAM_MAX_RPS: expected 0.1..10000, got 0"),
+        ("RAM_RPS_PER_API", "0", "RAM_RPS_PER_API: expected 0.1..100, got 0"),
         ("RAM_MAX_CONCURRENCY", "many", "RAM_MAX_CONCURRENCY: expected an integer, got 'many'"),
         ("TIME_BUDGET_SECONDS", "soon", "TIME_BUDGET_SECONDS: expected a number, got 'soon'"),
         (
@@ -194,5 +204,5 @@ def test_bad_setting_fails_the_invocation_naming_the_variable_and_calls_nothing(
 ):
     fc_env.setenv(name, value)
     result = index.handler(json.dumps(change_event("alice", ALICE_ID)), context())
-    assert result == {"status": "failed", "error": error}
+    assert result == {"status": "failed", "reason": error}
     assert cloud.calls == []

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from alibabacloud_config20200907.client import Client as ConfigClient
+from alibabacloud_ims20190815.client import Client as ImsClient
 from alibabacloud_ram20150501.client import Client as RamClient
 
 from functions.mfa_rule.handler import handle
@@ -23,7 +24,9 @@ from tests.fakes.fixtures import change_event, context, load
 from tests.functions.conftest import rule_runtime
 
 ROOT = Path(__file__).resolve().parents[3]
-SDK_CLIENTS = {"ram": RamClient, "config": ConfigClient}
+SDK_CLIENTS = {"ram": RamClient, "ims": ImsClient, "config": ConfigClient}
+# IMS APIs are authorized as RAM actions (`ram:GetSecurityPreference`; RAM authorization reference).
+PERMISSION_SERVICE = {"ram": "ram", "ims": "ram", "config": "config"}
 
 
 def granted_actions() -> set[str]:
@@ -33,7 +36,6 @@ def granted_actions() -> set[str]:
         # Only literal actions on Allow: a wildcard or a NotAction would make "exactly" meaningless.
         assert statement["Effect"] == "Allow"
         assert set(statement) == {"Effect", "Action", "Resource"}
-        assert statement["Resource"] == "*"
         assert all(not re.search(r"[*?]", a) for a in statement["Action"])
         actions.extend(statement["Action"])
     assert len(actions) == len(set(actions))
@@ -55,19 +57,19 @@ def test_handler_end_to_end_uses_exactly_the_actions_of_the_policy_document(clou
     ]
     results = [handle(json.dumps(event), context(), runtime) for event in events]
     assert [r["status"] for r in results] == ["reported", "reported", "reported"]
-    used = {f"{c.service}:{c.action}" for c in cloud.calls}
+    used = {f"{PERMISSION_SERVICE[c.service]}:{c.action}" for c in cloud.calls}
     assert used == granted_actions()
 
 
-def operations_in_code() -> set[tuple[str, str]]:
-    """(service, API action) of each `api.call("op", ...)` / `self._call("op", ...)` in functions/mfa_rule."""
-    found: set[tuple[str, str]] = set()
+def operations_in_code() -> set[str]:
+    """The permission of each `api.call("op", ...)` / `self._call("op", ...)` / `self._pages("op", ...)`."""
+    found: set[str] = set()
     for path in sorted((ROOT / "functions" / "mfa_rule").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("call", "_call")
+                and node.func.attr in ("call", "_call", "_pages")
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)
@@ -76,19 +78,68 @@ def operations_in_code() -> set[tuple[str, str]]:
     return found
 
 
-def _action_of(operation: str, path: Path) -> tuple[str, str]:
-    owners = [
-        (service, client)
-        for service, client in SDK_CLIENTS.items()
-        if hasattr(client, f"{operation}_with_options")
-    ]
-    assert len(owners) == 1, f"{path.name}: operation {operation!r} is in {len(owners)} SDK clients"
-    service, client = owners[0]
-    source = inspect.getsource(getattr(client, f"{operation}_with_options"))
-    match = re.search(r"action\s*=\s*'(\w+)'", source)
-    assert match is not None, f"no action in the SDK source of {operation}"
-    return service, match.group(1)
+def _action_of(operation: str, path: Path) -> str:
+    """RAM and IMS share operation names and their permissions (`ram:<Action>`): one permission."""
+    permissions = set()
+    for service, client in SDK_CLIENTS.items():
+        method = getattr(client, f"{operation}_with_options", None)
+        if method is None:
+            continue
+        match = re.search(r"action\s*=\s*'(\w+)'", inspect.getsource(method))
+        assert match is not None, f"no action in the SDK source of {operation}"
+        permissions.add(f"{PERMISSION_SERVICE[service]}:{match.group(1)}")
+    assert len(permissions) == 1, f"{path.name}: operation {operation!r} maps to {permissions or 'nothing'}"
+    return permissions.pop()
 
 
 def test_every_operation_named_in_the_code_is_granted_and_every_grant_is_named():
-    assert {f"{service}:{action}" for service, action in operations_in_code()} == granted_actions()
+    assert operations_in_code() == granted_actions()
+
+
+def test_the_role_reaches_only_this_account_where_the_api_allows_resources():
+    """After `for_account`, every Resource is this account's (or Alibaba's system policies), and
+    `*` only for APIs without resource-level permissions."""
+    document = documents.for_account(documents.load("ram/mfa-rule-function.json"), "5123456789012345")
+    by_resource = {}
+    for statement in document["Statement"]:
+        resources = (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
+        for resource in resources:
+            by_resource.setdefault(resource, set()).update(statement["Action"])
+    assert set(by_resource) == {
+        "acs:ram:*:5123456789012345:user/*",
+        "acs:ram:*:5123456789012345:group/*",
+        "acs:ram:*:5123456789012345:policy/*",
+        "acs:ram:*:system:policy/*",
+        "acs:ram:*:5123456789012345:mfa/*",
+        "acs:config:*:5123456789012345:*",
+        "*",
+    }
+    assert by_resource["*"] == {
+        "ram:GenerateCredentialReport",
+        "ram:GetCredentialReport",
+        "ram:GetSecurityPreference",
+    }
+
+
+def test_the_engine_allows_the_role_this_accounts_users_and_not_another_accounts():
+    from policies import Decision, Request, evaluate, parse_policy
+
+    document = documents.for_account(documents.load("ram/mfa-rule-function.json"), "5123456789012345")
+    role = parse_policy(document, "ram", name="mfa-rule-function")
+
+    def decision(action: str, resource: str) -> Decision:
+        return evaluate([role], Request(action, resource, {})).decision
+
+    assert decision("ram:ListAccessKeys", "acs:ram:*:5123456789012345:user/alice") is Decision.ALLOWED
+    assert (
+        decision("ram:ListAccessKeys", "acs:ram:*:9999999999999999:user/alice") is Decision.IMPLICITLY_DENIED
+    )
+    assert decision("ram:GetPolicy", "acs:ram:*:system:policy/AdministratorAccess") is Decision.ALLOWED
+    assert (
+        decision("ram:CreateAccessKey", "acs:ram:*:5123456789012345:user/alice") is Decision.IMPLICITLY_DENIED
+    )
+    assert decision("config:PutEvaluations", "acs:config:ap-southeast-1:9999999999999999:*") is (
+        Decision.IMPLICITLY_DENIED
+    )
