@@ -30,7 +30,9 @@ def build(settings: Settings) -> dict[str, Any]:
 
     region = settings.alicloud_region
     fc = settings.function_compute
-    rule = MfaComplianceRule(MFA_RULE, region=region, fc=fc, rule=settings.compliance_rule)
+    rule = MfaComplianceRule(
+        MFA_RULE, region=region, fc=fc, rule=settings.compliance_rule, organization=settings.organization
+    )
     outputs: dict[str, Any] = {
         "fcGeneration": fc.generation,
         "mfaRuleName": rule.rule.rule_name,
