@@ -40,6 +40,7 @@ class Registration:
     inputs: dict[str, Any]
     dependencies: frozenset[str]  # URNs this resource waits for (parent included)
     provider: str | None = None  # explicit provider reference `<urn>::<id>`, None for the default
+    retain_on_delete: bool = False  # `pulumi destroy` leaves the cloud resource in place
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,14 @@ class BaselineMocks(pulumi.runtime.Mocks):
         aws_region: str = DEFAULT_AWS_REGION,
         account_id: str = ALICLOUD_ACCOUNT,
         aws_account_id: str = AWS_ACCOUNT,
+        config_service_role: bool = True,
+        recorder_status: str | None = "REGISTERED",
     ) -> None:
         self.region = region
+        # The account as the Config prerequisites' lookups see it: its service-linked role, and
+        # its recorder's status (None: no recorder).
+        self.config_service_role = config_service_role
+        self.recorder_status = recorder_status
         self.aws_region = aws_region
         self.account_id = account_id
         self.aws_account_id = aws_account_id
@@ -96,10 +103,46 @@ class BaselineMocks(pulumi.runtime.Mocks):
             return {"name": self.aws_region, "region": self.aws_region, "id": self.aws_region}
         if invoked == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if invoked == "alicloud:ram/getRoles:getRoles":
+            return self._ram_roles(args.args)
+        if invoked == "alicloud:cfg/getConfigurationRecorders:getConfigurationRecorders":
+            return self._recorders()
         if invoked == "alicloud:index/getRegions:getRegions":
             return {"regions": [{"id": self.region, "regionId": self.region}], "ids": [self.region]}
         # Anything else answers empty (recorded in `invokes`, so tests can see what was asked).
         return {}
+
+    def _ram_roles(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        names = ["AliyunServiceRoleForConfig"] if self.config_service_role else []
+        pattern = args.get("nameRegex")
+        if isinstance(pattern, str):
+            names = [n for n in names if re.search(pattern, n)]
+        roles = [
+            {
+                "arn": f"acs:ram::{self.account_id}:role/{n.lower()}",
+                "assumeRolePolicyDocument": "",
+                "createDate": "2024-01-01T00:00:00Z",
+                "description": "",
+                "document": "",
+                "id": _digits(f"role/{n}", 19),
+                "name": n,
+                "tags": {},
+                "updateDate": "2024-01-01T00:00:00Z",
+            }
+            for n in names
+        ]
+        return {"id": "roles", "ids": [r["id"] for r in roles], "names": names, "roles": roles}
+
+    def _recorders(self) -> dict[str, Any]:
+        recorders = [] if self.recorder_status is None else [{
+            "accountId": self.account_id,
+            "id": self.account_id,
+            "organizationEnableStatus": "REGISTRABLE",
+            "organizationMasterId": 0,
+            "resourceTypes": ["ACS::RAM::User", "ACS::OSS::Bucket"],
+            "status": self.recorder_status,
+        }]
+        return {"id": self.account_id, "recorders": recorders}
 
     # -- resources -------------------------------------------------------------------------
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -198,6 +241,24 @@ class BaselineMocks(pulumi.runtime.Mocks):
         channel_id = f"cdc-{_hex('delivery/' + str(i.get('deliveryChannelTargetArn')), 20)}"
         return channel_id, {"deliveryChannelId": channel_id, "status": 1}
 
+    def _service_linked_role(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        service = str(i.get("serviceName", name))
+        # RAM names a service-linked role after its service (AliyunServiceRoleFor<Service>).
+        role = SERVICE_LINKED_ROLES.get(service, f"AliyunServiceRoleFor{service.split('.')[0].title()}")
+        return f"{service}:{role}", {
+            "roleName": role,
+            "roleId": _digits(f"role/{role}", 19),
+            "arn": f"acs:ram::{self.account_id}:role/{role.lower()}",
+        }
+
+    def _recorder(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return self.account_id, {
+            "status": "REGISTERED",
+            "organizationEnableStatus": "REGISTRABLE",
+            "organizationMasterId": 0,
+            "enterpriseEdition": False,
+        }
+
     def _account_singleton(self, name: str, i: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return self.account_id, {}
 
@@ -223,7 +284,11 @@ class BaselineMocks(pulumi.runtime.Mocks):
         return "iam-account-password-policy", {"expirePasswords": bool(i.get("maxPasswordAge"))}
 
 
+SERVICE_LINKED_ROLES = {"config.aliyuncs.com": "AliyunServiceRoleForConfig"}
+
 _RESOURCES = {
+    "alicloud:resourcemanager/serviceLinkedRole:ServiceLinkedRole": BaselineMocks._service_linked_role,
+    "alicloud:cfg/configurationRecorder:ConfigurationRecorder": BaselineMocks._recorder,
     "alicloud:ram/role:Role": BaselineMocks._ram_role,
     "alicloud:ram/policy:Policy": BaselineMocks._ram_policy,
     "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment": BaselineMocks._ram_attachment,
@@ -283,6 +348,7 @@ class RecordingMonitor(MockMonitor):
                     inputs=rpc.deserialize_properties(request.object),
                     dependencies=frozenset(dependencies),
                     provider=request.provider or None,
+                    retain_on_delete=bool(request.retainOnDelete),
                 )
             )
         return response

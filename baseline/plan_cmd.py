@@ -51,6 +51,7 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
         "triggerConfig",
     ),
     "alicloud:message/serviceTopic:ServiceTopic": ("topicName",),
+    "alicloud:resourcemanager/serviceLinkedRole:ServiceLinkedRole": ("serviceName",),
     "alicloud:cfg/rule:Rule": (
         "ruleName",
         "sourceOwner",

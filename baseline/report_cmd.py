@@ -70,7 +70,10 @@ def _evaluate(args: argparse.Namespace) -> list[dict[str, Any]]:
         raise UsageError(f"evaluate does not accept: {' '.join(argv[1:])}") from None
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        evaluate_args.run(evaluate_args)
+        code = evaluate_args.run(evaluate_args)
+    if code != 0:
+        # `evaluate --live` prints what it established, but a partial audit is no report.
+        raise UsageError("evaluate could not list every user (see the warnings above); no report made")
     return json.loads(out.getvalue())
 
 

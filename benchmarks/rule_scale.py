@@ -64,7 +64,8 @@ class FakeProcess:
             stdout=subprocess.PIPE,
             text=True,
         )
-        assert self.proc.stdout is not None
+        if self.proc.stdout is None or self.proc.stdin is None:
+            raise RuntimeError("the fake cloud process has no pipes")
         self.endpoint = self.proc.stdout.readline().strip()
 
     def control(self, what: str) -> dict[str, Any]:
@@ -72,8 +73,8 @@ class FakeProcess:
             return json.loads(response.read())
 
     def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
         self.proc.wait(timeout=10)
         self._dir.cleanup()
 

@@ -10,6 +10,8 @@ to `ACS::RAM::User`). Cloud Config invokes the function through its own service-
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_alicloud as alicloud
 
@@ -74,6 +76,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
         fc: FunctionComputeSettings,
         rule: ComplianceRuleSettings,
         package: FunctionPackage | None = None,
+        prerequisites: Sequence[pulumi.Resource] = (),
         organization: OrganizationSettings | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -113,9 +116,10 @@ class MfaComplianceRule(pulumi.ComponentResource):
             maximum_execution_frequency=rule.maximum_execution_frequency,
             resource_types_scopes=RESOURCE_TYPES,
             risk_level=rule.risk_level,
-            # The function must be able to run (role attached) before the first evaluation.
+            # The function must be able to run (role attached), and Cloud Config be able to invoke
+            # it (`prerequisites`: its service-linked role, recording), before the first evaluation.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[function.role.attachment, *function.resources]
+                parent=self, depends_on=[function.role.attachment, *function.resources, *prerequisites]
             ),
         )
         self.function_arn = function.arn

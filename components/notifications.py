@@ -14,6 +14,8 @@ anyone who can list the topic's subscriptions, and an endpoint may be a secret.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_alicloud as alicloud
 
@@ -36,6 +38,7 @@ class ComplianceNotifications(pulumi.ComponentResource):
         region: str,
         notifications: NotificationSettings,
         resource_types: list[str],
+        prerequisites: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -55,7 +58,8 @@ class ComplianceNotifications(pulumi.ComponentResource):
             topic_arn=self.topic_arn,
             resource_types=resource_types,
             description="NON_COMPLIANT findings of the baseline's rules, for the people subscribed",
-            opts=child,
+            # Config delivers through its service-linked role.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(prerequisites)),
         )
         endpoints: list[tuple[str, str, pulumi.Input[str], str]] = [
             ("email", f"email-{i}", address, EMAIL_CONTENT_FORMAT)

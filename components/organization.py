@@ -24,6 +24,8 @@ create the narrow reader.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_alicloud as alicloud
 
@@ -52,6 +54,7 @@ class OrganizationCompliance(pulumi.ComponentResource):
         function_arn: pulumi.Input[str],
         function_role_arn: pulumi.Input[str],
         function_role_name: pulumi.Input[str],
+        prerequisites: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -121,7 +124,9 @@ class OrganizationCompliance(pulumi.ComponentResource):
             resource_types_scopes=RESOURCE_TYPES,
             risk_level=rule.risk_level,
             # The first evaluation runs on creation: the function must already be able to read members.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[assume_attachment, *readers]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[assume_attachment, *readers, *prerequisites]
+            ),
         )
         self.register_outputs(
             {

@@ -15,12 +15,14 @@ RAM_BASELINE = "ram-baseline"
 AWS_GROUP = "aws-mfa-group"
 NOTIFICATIONS = "compliance-notifications"
 ORGANIZATION = "organization"
+CONFIG_PREREQUISITES = "config-prerequisites"
 
 
 def build(settings: Settings) -> dict[str, Any]:
     """Create every component the settings ask for; return the stack outputs."""
     # Imported here so that `plan` reports invalid settings before paying for the providers.
     from components.aws_group import AwsMfaEnforcedGroup
+    from components.config_prerequisites import ConfigPrerequisites
     from components.mfa_rule import RESOURCE_TYPES as RULE_RESOURCE_TYPES
     from components.mfa_rule import MfaComplianceRule
     from components.notifications import ComplianceNotifications
@@ -30,8 +32,13 @@ def build(settings: Settings) -> dict[str, Any]:
 
     region = settings.alicloud_region
     fc = settings.function_compute
+    # First: every rule and delivery below waits for it (and a missing prerequisite the stack said
+    # the account has stops the program here, before anything else is planned).
+    config = ConfigPrerequisites(CONFIG_PREREQUISITES, settings=settings.config_prerequisites)
+    after_config = [config]
     rule = MfaComplianceRule(
-        MFA_RULE, region=region, fc=fc, rule=settings.compliance_rule, organization=settings.organization
+        MFA_RULE, region=region, fc=fc, rule=settings.compliance_rule, prerequisites=after_config,
+        organization=settings.organization,
     )
     outputs: dict[str, Any] = {
         "fcGeneration": fc.generation,
@@ -49,6 +56,7 @@ def build(settings: Settings) -> dict[str, Any]:
             function_arn=rule.function_arn,
             function_role_arn=rule.role_arn,
             function_role_name=rule.role_name,
+            prerequisites=after_config,
         )
         outputs.update(
             {
@@ -60,7 +68,11 @@ def build(settings: Settings) -> dict[str, Any]:
         )
     if settings.remediation.enabled:
         remediation = NonComplianceRemediation(
-            REMEDIATION, region=region, fc=fc, remediation=settings.remediation
+            REMEDIATION,
+            region=region,
+            fc=fc,
+            remediation=settings.remediation,
+            prerequisites=after_config,
         )
         outputs.update(
             {
@@ -81,7 +93,11 @@ def build(settings: Settings) -> dict[str, Any]:
         if settings.remediation.enabled:
             resource_types += MANAGED_RULE_RESOURCE_TYPES
         notifications = ComplianceNotifications(
-            NOTIFICATIONS, region=region, notifications=settings.notifications, resource_types=resource_types
+            NOTIFICATIONS,
+            region=region,
+            notifications=settings.notifications,
+            resource_types=resource_types,
+            prerequisites=after_config,
         )
         outputs["notificationTopicArn"] = notifications.topic_arn
     RamSecurityBaseline(

@@ -16,6 +16,7 @@ The managed rule `oss-bucket-public-read-prohibited` (`ALIYUN`, excluding exempt
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pulumi
 import pulumi_alicloud as alicloud
@@ -96,10 +97,12 @@ class NonComplianceRemediation(pulumi.ComponentResource):
         fc: FunctionComputeSettings,
         remediation: RemediationSettings,
         package: FunctionPackage | None = None,
+        prerequisites: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        # Config evaluates, delivers and remediates through its service-linked role, on recorded items.
+        after_config = pulumi.ResourceOptions(parent=self, depends_on=list(prerequisites))
         exempt = [entry.name for entry in remediation.exempt_buckets]
         self.rule = alicloud.cfg.Rule(
             f"{name}-rule",
@@ -112,7 +115,7 @@ class NonComplianceRemediation(pulumi.ComponentResource):
             # An OSS bucket's resource id is its name; exempt buckets are never evaluated.
             exclude_resource_ids_scope=",".join(exempt) if exempt else None,
             risk_level=remediation.risk_level,
-            opts=child,
+            opts=after_config,
         )
         outputs: dict[str, pulumi.Input[object]] = {
             "ruleName": self.rule.rule_name,
@@ -127,10 +130,10 @@ class NonComplianceRemediation(pulumi.ComponentResource):
                 remediation_template_id=OOS_TEMPLATE,
                 invoke_type="AUTO_EXECUTION",
                 params=json.dumps(OOS_PARAMS, separators=(",", ":")),
-                opts=child,
+                opts=after_config,
             )
         else:
-            outputs.update(self._function_pipeline(name, region, fc, remediation, package))
+            outputs.update(self._function_pipeline(name, region, fc, remediation, package, after_config))
         self.register_outputs(outputs)
 
     def _function_pipeline(
@@ -140,6 +143,7 @@ class NonComplianceRemediation(pulumi.ComponentResource):
         fc: FunctionComputeSettings,
         remediation: RemediationSettings,
         package: FunctionPackage | None,
+        after_config: pulumi.ResourceOptions,
     ) -> dict[str, pulumi.Input[object]]:
         package = package or package_function("oss_acl_remediation")
         child = pulumi.ResourceOptions(parent=self)
@@ -156,7 +160,7 @@ class NonComplianceRemediation(pulumi.ComponentResource):
             topic_arn=topic_arn,
             resource_types=MANAGED_RULE_RESOURCE_TYPES,
             description="Cloud Config non-compliance events for automatic remediation",
-            opts=child,
+            opts=after_config,
         )
         function = deploy_function(
             f"{name}-fn",

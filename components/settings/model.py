@@ -159,6 +159,28 @@ class BucketExemption(Exemption):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ConfigPrerequisiteSettings:
+    SECTION_HELP: ClassVar[str] = (
+        "What Cloud Config needs before any rule runs: its service-linked role and recording "
+        "(account-wide; `destroy` leaves both)."
+    )
+
+    create_service_linked_role: bool = setting(
+        True,
+        help="create `AliyunServiceRoleForConfig` (CreateServiceLinkedRole `config.aliyuncs.com`); "
+        "`false` where the account already has it, which creating again refuses with "
+        "`EntityAlreadyExists.Role`: the plan then only looks it up and stops if it is missing",
+    )
+    start_recorder: bool = setting(
+        True,
+        help="start Cloud Config recording (StartConfigurationRecorder; an account already recording "
+        "keeps its recorded types); `false` where the account's Config is run for it (a Resource "
+        "Directory member gets `RDMemberNoPermission`): the plan then stops unless the recorder is "
+        "`REGISTERED`",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class FunctionComputeSettings:
     SECTION_HELP: ClassVar[str] = "Function Compute generation, runtime and logging of both functions."
 
@@ -575,6 +597,9 @@ class Settings:
     alicloud_region: str = setting(
         help="region of every Alibaba Cloud resource (`ap-southeast-1`, where Cloud Config runs)",
         key="alicloud:region", pattern=REGION_PATTERN, what="a region id",
+    )
+    config_prerequisites: ConfigPrerequisiteSettings = setting(
+        ConfigPrerequisiteSettings(), help=ConfigPrerequisiteSettings.SECTION_HELP
     )
     function_compute: FunctionComputeSettings = setting(
         FunctionComputeSettings(), help=FunctionComputeSettings.SECTION_HELP

@@ -23,13 +23,11 @@ from __future__ import annotations
 import datetime
 import functools
 import logging
-import os
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from functions.common import credentials, logjson
-from functions.common.env import SettingsError
+from functions.common import credentials, entry, logjson
 from functions.common.errors import EventError
 from functions.common.retry import Deadline
 from functions.common.runtime import Runtime
@@ -57,7 +55,10 @@ from functions.mfa_rule.rule import Rule
 from functions.mfa_rule.settings import Settings
 from functions.mfa_rule.sweep import sweep
 
-RAM_REGION = "global"  # RAM users are not regional; the id Config uses for global resources
+# RAM users are not regional: Cloud Config's documentation shows ACS::RAM::User items in region
+# `global` (an older custom-rule sample shows the rule's region instead), so a sweep reports them
+# there, and a change notification echoes the configuration item's own regionId.
+RAM_REGION = "global"
 # A member account that could not be read at all is reported as the account itself (Config's
 # account-level resource type); a first real deployment must confirm Config accepts it on a rule
 # scoped to ACS::RAM::User (README "Organization scale-out").
@@ -66,20 +67,11 @@ _log = logjson.get_logger("mfa_rule")
 
 
 def handler(event: object, context: object) -> dict[str, Any]:
-    try:
-        runtime = Runtime(settings.from_env(os.environ), environ=os.environ)
-    except SettingsError as exc:
-        logjson.log(_log, logging.ERROR, "bad_settings", error=str(exc))
-        return {"status": "failed", "error": str(exc)}
-    return handle(event, context, runtime)
+    return entry.run(event, context, settings.from_env, _handle, _log)
 
 
 def handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[str, Any]:
-    try:
-        return _handle(event, context, runtime)
-    except Exception as exc:  # the handler never raises; nothing was reported on this path
-        logjson.log(_log, logging.CRITICAL, "unhandled_error", error=f"{type(exc).__name__}: {exc}")
-        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    return entry.guarded(_handle, event, context, runtime, _log)
 
 
 def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[str, Any]:
@@ -90,7 +82,7 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
         ev = parse_event(event)
     except EventError as exc:
         logjson.log(_log, logging.ERROR, "malformed_event", field=exc.field, reason=exc.reason)
-        return {"status": "rejected", "field": exc.field, "reason": exc.reason}
+        return entry.rejected(exc.field, exc.reason)
     scope = ACCOUNT
     try:
         rule: Rule | None = Rule(
@@ -105,16 +97,16 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
         rule, param_error = None, exc
         logjson.log(_log, logging.ERROR, "malformed_rule_parameters", field=exc.field, reason=exc.reason)
         if ev.sweep:
-            return {"status": "rejected", "field": exc.field, "reason": exc.reason}
+            return entry.rejected(exc.field, exc.reason)
     if scope == ORGANIZATION and not conf.members:
         reason = "organization, but MEMBER_ACCOUNTS lists no member account to read"
         logjson.log(_log, logging.ERROR, "no_member_accounts", reason=reason)
-        return {"status": "rejected", "field": "ruleParameters.accountScope", "reason": reason}
+        return entry.rejected("ruleParameters.accountScope", reason)
     try:
         creds = credentials.resolve(context, runtime.environ)
     except credentials.CredentialsError as exc:
         logjson.log(_log, logging.ERROR, "no_credentials", error=str(exc))
-        return {"status": "failed", "error": str(exc)}
+        return entry.failed(str(exc))
 
     region = conf.region or _context_region(context)
     call = CallSettings(conf.retry, conf.connect_timeout, conf.read_timeout, runtime.sleep, runtime.rng)
@@ -182,7 +174,7 @@ def _single(
 ) -> dict[str, Any]:
     item = ev.item
     if item is None:  # parse_event only builds a non-sweep event with an item; never report blind
-        return {"status": "rejected", "field": "invokingEvent.configurationItem", "reason": "missing"}
+        return entry.rejected("invokingEvent.configurationItem", "missing")
     resource = Resource(item.resource_id, item.user_name, item.resource_type, item.region_id, ev.account_id)
     verdict: Verdict | None = None
     if param_error is not None:
@@ -225,7 +217,7 @@ def _single(
         reported=outcome.ok,
     )
     return {
-        "status": "reported" if outcome.ok else "failed",
+        "status": outcome.status,
         "messageType": ev.message_type,
         "evaluations": [evaluation],
         "errors": list(outcome.errors),
@@ -269,11 +261,12 @@ def _sweep(
     if records:
         outcome = put_evaluations(config_api, ev.result_token, records, delete_mode=result.complete)
         errors.extend(outcome.errors)
-    status = (
-        "reported"
-        if not errors
-        else ("failed" if outcome is None or outcome.failed_batches == outcome.batches else "partial")
-    )
+    if outcome is None:
+        status = "failed" if errors else "reported"
+    elif result.listing_error and outcome.status in ("reported", "unconfirmed"):
+        status = "partial"  # what was reported arrived, but not every user was listed
+    else:
+        status = outcome.status
     logjson.log(
         _log,
         logging.INFO if not errors else logging.ERROR,
@@ -335,10 +328,16 @@ def _org_sweep(
         outcomes.append(put_evaluations(config_api, ev.result_token, records, delete_mode=complete))
     if unreadable:  # a batch of their own: a refusal of the account records loses no user's
         outcomes.append(put_evaluations(config_api, ev.result_token, unreadable))
+    not_read = bool(errors)  # a member unread or not fully listed
     for outcome in outcomes:
         errors.extend(outcome.errors)
-    reported_any = any(o.batches > o.failed_batches for o in outcomes)
-    status = "reported" if not errors else ("partial" if reported_any else "failed")
+    statuses = {o.status for o in outcomes}
+    if not outcomes:
+        status = "failed" if not_read else "reported"
+    elif statuses <= {"reported", "unconfirmed"}:
+        status = "partial" if not_read else ("reported" if statuses == {"reported"} else "unconfirmed")
+    else:
+        status = "failed" if statuses == {"failed"} else "partial"
     counts = Counter(r["complianceType"] for r in records + unreadable)
     delete_sent = any(o.delete_mode_sent for o in outcomes)
     logjson.log(

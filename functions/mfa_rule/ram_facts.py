@@ -5,6 +5,20 @@ version) as listed by ListPoliciesForUser/Group: an unchanged policy is fetched 
 container, and a changed one has a new default version, hence a new key, so it is never
 served stale. Group policy lists are cached per invocation only (attachments change).
 Both caches are single-flight, so concurrent workers asking for the same key make one call.
+
+Fields, page sizes and error codes, from RAM's API reference (2015-05-01) and the SDK models:
+- ListUsers, ListPolicies, ListUsersForGroup: Marker/MaxItems 1..1000 (default 100), IsTruncated
+  (https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-listusers,
+  https://help.aliyun.com/document_detail/28708.html); ListPolicies rows carry AttachmentCount
+  and DefaultVersion.
+- ListEntitiesForPolicy: PolicyName and PolicyType only, no paging
+  (https://www.alibabacloud.com/help/doc-detail/28731.html).
+- ListAccessKeys: AccessKeys.AccessKey[] with AccessKeyId and Status Active|Inactive
+  (https://help.aliyun.com/document_detail/28692.html).
+- GetLoginProfile: LoginProfile.MFABindRequired; no profile is EntityNotExist.User.LoginProfile
+  (404); no MFA device is EntityNotExist.User.MFADevice (404) (RAM "Error messages").
+- IMS GetSecurityPreference: SecurityPreference.LoginProfilePreference.MFAOperationForLogin
+  (https://help.aliyun.com/zh/ram/developer-reference/api-ims-2019-08-15-getsecuritypreference).
 """
 
 from __future__ import annotations

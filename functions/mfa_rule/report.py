@@ -41,13 +41,26 @@ class Resource:
 @dataclass(frozen=True)
 class ReportOutcome:
     batches: int
-    failed_batches: int
+    failed_batches: int  # refused, or never reached Config
     delete_mode_sent: bool
     errors: tuple[str, ...]
+    # Sent, but every reply was lost (reset or timed out after the request went out): Config may
+    # well hold these results. Writing the same batch again is harmless, so this is no failure,
+    # yet it is not confirmed either.
+    unconfirmed_batches: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.failed_batches == 0
+        return self.failed_batches == 0 and self.unconfirmed_batches == 0
+
+    @property
+    def status(self) -> str:
+        """`reported`, `unconfirmed` (only lost replies), `partial` or `failed` (nothing arrived)."""
+        if self.ok:
+            return "reported"
+        if self.failed_batches == 0:
+            return "unconfirmed"
+        return "failed" if self.failed_batches == self.batches else "partial"
 
 
 def record(resource: Resource, verdict: Verdict, ordering_timestamp: int) -> dict[str, Any]:
@@ -71,12 +84,13 @@ def put_evaluations(
     api: TeaApi, result_token: str, records: Sequence[dict[str, Any]], *, delete_mode: bool = False
 ) -> ReportOutcome:
     batches = [records[i : i + MAX_PER_CALL] for i in range(0, len(records), MAX_PER_CALL)]
-    failed = 0
+    failed = unconfirmed = 0
     errors: list[str] = []
     delete_sent = False
     for index, batch in enumerate(batches):
         last = index == len(batches) - 1
-        with_delete = delete_mode and last and failed == 0
+        # DeleteMode only after every earlier batch is confirmed: it deletes what this token did not write.
+        with_delete = delete_mode and last and failed == 0 and unconfirmed == 0
         request = cfg.PutEvaluationsRequest(
             result_token=result_token,
             evaluations=json.dumps(list(batch), separators=(",", ":"), ensure_ascii=False),
@@ -87,9 +101,14 @@ def put_evaluations(
             if body is not None and body.result is False:
                 raise RuntimeError("PutEvaluations answered Result=false")
         except Exception as exc:
-            failed += 1
-            detail = cloud_errors.describe(exc.last if isinstance(exc, RetriesExhausted) else exc)
-            errors.append(f"batch {index + 1}/{len(batches)}: {detail}")
+            last_error = exc.last if isinstance(exc, RetriesExhausted) else exc
+            detail = cloud_errors.describe(last_error)
+            if _reply_lost(last_error):
+                unconfirmed += 1
+                errors.append(f"batch {index + 1}/{len(batches)}: unconfirmed, the reply was lost: {detail}")
+            else:
+                failed += 1
+                errors.append(f"batch {index + 1}/{len(batches)}: {detail}")
             logjson.log(
                 _log,
                 logging.ERROR,
@@ -100,4 +119,14 @@ def put_evaluations(
             )
             continue
         delete_sent = delete_sent or with_delete
-    return ReportOutcome(len(batches), failed, delete_sent, tuple(errors))
+    return ReportOutcome(len(batches), failed, delete_sent, tuple(errors), unconfirmed)
+
+
+def _reply_lost(exc: BaseException) -> bool:
+    """A transport error after the request may have been delivered (reset, read timeout), as
+    opposed to one that proves it never left (refused, DNS, connect timeout)."""
+    if cloud_errors.describe(exc).kind != "network":
+        return False
+    text = str(getattr(exc, "inner_exception", None) or exc).lower()
+    never_sent = ("refused", "failed to establish", "name or service", "nodename", "connect timeout")
+    return not any(marker in text for marker in never_sent)

@@ -15,11 +15,9 @@ logged per event, whatever the outcome.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
-from functions.common import cloud_errors, credentials, logjson
-from functions.common.env import SettingsError
+from functions.common import cloud_errors, credentials, entry, logjson
 from functions.common.errors import EventError
 from functions.common.exemptions import find
 from functions.common.retry import Deadline, DeadlineExceeded, RetriesExhausted
@@ -35,29 +33,27 @@ _log = logjson.get_logger("oss_acl_remediation")
 
 
 def handler(event: object, context: object) -> dict[str, Any]:
-    try:
-        runtime = Runtime(settings.from_env(os.environ), environ=os.environ)
-    except SettingsError as exc:
-        return _audit({"status": "failed", "reason": str(exc)}, logging.ERROR, context)
-    return handle(event, context, runtime)
+    result = entry.run(event, context, settings.from_env, _handle, None)  # audited below, once
+    return _audit(result, _level(result), context)
 
 
 def handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[str, Any]:
-    try:
-        logjson.configure(runtime.settings.log_level)
-        result = _handle(event, context, runtime)
-    except Exception as exc:  # the handler never raises; nothing was changed on this path
-        result = {"status": "failed", "reason": f"unexpected {type(exc).__name__}: {exc}"}
-    level = logging.ERROR if result["status"] in ("failed", "rejected") else logging.INFO
-    return _audit(result, level, context)
+    # Nothing is changed on a path that raises: the shell turns it into a failed result.
+    result = entry.guarded(_handle, event, context, runtime, None)
+    return _audit(result, _level(result), context)
+
+
+def _level(result: dict[str, Any]) -> int:
+    return logging.ERROR if result["status"] in ("failed", "rejected") else logging.INFO
 
 
 def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[str, Any]:
     conf = runtime.settings
+    logjson.configure(conf.log_level)
     try:
         ev = parse_event(event)
     except EventError as exc:
-        return {"status": "rejected", "field": exc.field, "reason": exc.reason}
+        return entry.rejected(exc.field, exc.reason)
     result: dict[str, Any] = {
         "rule": ev.rule_name,
         "bucket": ev.resource_id,

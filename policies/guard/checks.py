@@ -333,6 +333,21 @@ def _resources(statement: Mapping[str, Any]) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+# Actions whose API reference lists no resource-level permission ("All Resources *"), so their
+# statements can only say `Resource: "*"`: IMS GetSecurityPreference, GenerateCredentialReport and
+# GetCredentialReport (https://help.aliyun.com/zh/ram/developer-reference/api-ims-2019-08-15-getsecuritypreference,
+# .../api-ims-2019-08-15-generatecredentialreport, .../api-ims-2019-08-15-getcredentialreport) and
+# STS GetCallerIdentity.
+WILDCARD_RESOURCE_ACTIONS = frozenset(
+    {
+        "ram:getsecuritypreference",
+        "ram:generatecredentialreport",
+        "ram:getcredentialreport",
+        "sts:getcalleridentity",
+    }
+)
+
+
 @register(
     "role-policies-name-the-account",
     "Role policy resources name the deploying account (acs:<service>:<region>:<account>:...), never `*` "
@@ -357,7 +372,19 @@ def role_policies_name_the_account(resource_type: str, props: Props, config: Gua
             if len(parts) == 5 and parts[0] == "acs" and "*" in parts[3]:
                 messages.append(f"RAM policy {name!r} Statement[{index}] resource {resource!r} wildcards the "
                                 "account; name the deploying account instead")
+            elif resource == "*" and statement.get("Effect") == "Allow":
+                scoped = sorted(a for a in _actions(statement) if a.lower() not in WILDCARD_RESOURCE_ACTIONS)
+                if scoped:
+                    messages.append(f"RAM policy {name!r} Statement[{index}] allows {', '.join(scoped)} on "
+                                    "`*`; those APIs take resource ARNs, so name this account's resources")
     return messages
+
+
+def _actions(statement: Mapping[str, Any]) -> list[str]:
+    value = statement.get("Action", statement.get("NotAction", []))
+    if "NotAction" in statement:
+        return ["NotAction"]  # everything but a list: never an API without resource-level permission
+    return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
 
 
 def _not_global_because(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:

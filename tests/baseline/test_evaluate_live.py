@@ -95,3 +95,18 @@ def test_live_without_credentials_is_a_clear_usage_error(tmp_path):
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith("error: --live: no Alibaba Cloud credentials found by the default chain: ")
+
+
+def test_report_live_renders_what_report_snapshot_renders_over_the_same_account(live, capsys):
+    assert main(["report", "--live", "--format", "csv"]) == 0
+    over_live = capsys.readouterr().out
+    assert main(["report", "--snapshot", ACCOUNT, "--format", "csv"]) == 0
+    assert over_live == capsys.readouterr().out
+    assert over_live.count("\n") == 9  # a header and the 8 users
+
+
+def test_report_live_refuses_a_partial_audit(live, capsys):
+    live.break_("ListUsers", faults.error(403, "NoPermission", "You are not authorized to do this action."))
+    assert main(["report", "--live", "--format", "md"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "no report made" in err

@@ -12,6 +12,7 @@ from baseline.plan import STACKS_DIR, UnknownStackError, build_plan, stack_names
 from components.settings import SettingsError, load_stack_file
 
 COMPONENT_TYPES = {
+    "baseline:alicloud:ConfigPrerequisites",
     "baseline:alicloud:ComplianceNotifications",
     "baseline:alicloud:MfaComplianceRule",
     "baseline:alicloud:NonComplianceRemediation",
@@ -22,7 +23,8 @@ COMPONENT_TYPES = {
 
 
 def expected_components(stack: str) -> set[str]:
-    """The components a stack's settings ask for: the rule and RAM baseline always, the rest when on."""
+    """The components a stack's settings ask for: Config's prerequisites, the rule and RAM baseline
+    always, the rest when on."""
     settings = load_stack_file(STACKS_DIR / f"Pulumi.{stack}.yaml")
     optional = {
         "baseline:alicloud:NonComplianceRemediation": settings.remediation.enabled,
@@ -30,7 +32,12 @@ def expected_components(stack: str) -> set[str]:
         "baseline:alicloud:OrganizationCompliance": settings.organization is not None,
         "baseline:alicloud:ComplianceNotifications": settings.notifications.subscribers > 0,
     }
-    return {"baseline:alicloud:MfaComplianceRule", "baseline:alicloud:RamSecurityBaseline"} | {
+    always = {
+        "baseline:alicloud:ConfigPrerequisites",
+        "baseline:alicloud:MfaComplianceRule",
+        "baseline:alicloud:RamSecurityBaseline",
+    }
+    return always | {
         t for t, on in optional.items() if on
     }
 
@@ -340,6 +347,7 @@ def test_remediation_disabled_and_no_aws_section_plan_fewer_components(tmp_path)
     config.pop("aws:region")
     types = {r["type"] for r in plan_with(tmp_path, config)["resources"]}
     assert {t for t in types if t.startswith("baseline:")} == {
+        "baseline:alicloud:ConfigPrerequisites",
         "baseline:alicloud:MfaComplianceRule",
         "baseline:alicloud:RamSecurityBaseline",
     }

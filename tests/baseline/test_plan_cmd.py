@@ -15,9 +15,11 @@ from baseline.plan import PROJECT_ROOT, STACKS_DIR
 def test_tree_shows_components_children_and_key_inputs(capsys):
     assert main(["plan", "--stack", "dev"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("stack dev (project baseline): 34 resources\n")
+    assert out.startswith("stack dev (project baseline): 37 resources\n")
     assert "├─ baseline:alicloud:MfaComplianceRule  mfa-rule\n" in out
     assert "│  └─ alicloud:cfg/rule:Rule  mfa-rule-rule\n" in out
+    assert "├─ baseline:alicloud:ConfigPrerequisites  config-prerequisites\n" in out
+    assert "│  │      serviceName: config.aliyuncs.com\n" in out
     assert 'inputParameters: {"dangerousActions":"ecs:*,oss:*,log:*","paths":"console,accessKey"}' in out
     assert "  remediationTopicArn: acs:mns:ap-southeast-1:5123456789012345:/topics/MNSTestConfig" in out
 

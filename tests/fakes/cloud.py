@@ -985,6 +985,9 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
             if fault.kind == "latency":
                 time.sleep(fault.seconds)
                 return True
+            if fault.kind == "lost_reply":
+                self._lose_reply = True
+                return True
             cloud._record(
                 Call(service, action, params, key_id, token, fault.status or -1, request_id, account_id)
             )
@@ -1042,6 +1045,11 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
         def _send(
             self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
         ) -> None:
+            if getattr(self, "_lose_reply", False):
+                self._lose_reply = False
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

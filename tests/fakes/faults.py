@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Fault:
-    kind: str  # "error" | "latency" | "hang" | "reset"
+    kind: str  # "error" | "latency" | "hang" | "reset" | "lost_reply"
     status: int = 0
     code: str = ""
     message: str = ""
@@ -38,3 +38,9 @@ def latency(seconds: float) -> Fault:
 def hang(seconds: float) -> Fault:
     """Say nothing for `seconds` (longer than the client's read timeout), then drop the connection."""
     return Fault("hang", seconds=seconds)
+
+
+def lost_reply() -> Fault:
+    """Handle the call (its effect happens, e.g. evaluations are stored), then reset the
+    connection instead of answering: the caller cannot know it succeeded."""
+    return Fault("lost_reply")

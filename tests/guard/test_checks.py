@@ -603,23 +603,40 @@ def test_an_exemption_expiring_later_or_no_exemptions_pass():
 
 # --- role-policies-name-the-account ----------------------------------------------------------------
 
-def test_role_policy_resources_naming_the_account_or_star_pass():
+def test_role_policy_resources_naming_the_account_or_star_for_apis_without_resources_pass():
     props = ram_policy(
         {"Effect": "Allow", "Action": "oss:GetBucketAcl", "Resource": "acs:oss:*:5123456789012345:*"},
-        {"Effect": "Allow", "Action": "config:PutEvaluations", "Resource": "*"},
+        {"Effect": "Allow", "Action": "config:PutEvaluations", "Resource": "acs:config:*:5123456789012345:*"},
+        {"Effect": "Allow", "Action": ["ram:GetSecurityPreference", "ram:GetCredentialReport"],
+         "Resource": "*"},
     )
     assert run(checks.role_policies_name_the_account, checks.RAM_POLICY, props) == []
 
 
 def test_a_resource_wildcarding_the_account_is_refused_with_its_statement():
     props = ram_policy(
-        {"Effect": "Allow", "Action": "config:PutEvaluations", "Resource": "*"},
+        {"Effect": "Allow", "Action": "ram:GenerateCredentialReport", "Resource": "*"},
         {"Effect": "Allow", "Action": ["oss:GetBucketAcl"], "Resource": ["acs:oss:*:*:*"]},
         name="repair-policy",
     )
     assert run(checks.role_policies_name_the_account, checks.RAM_POLICY, props) == [
         "RAM policy 'repair-policy' Statement[1] resource 'acs:oss:*:*:*' wildcards the account; "
         "name the deploying account instead"
+    ]
+
+
+def test_star_is_refused_for_apis_that_take_resource_arns():
+    props = ram_policy(
+        {"Effect": "Allow", "Action": ["config:PutEvaluations", "ram:GetSecurityPreference"],
+         "Resource": "*"},
+        {"Effect": "Allow", "NotAction": "ram:*", "Resource": "*"},
+        name="rule-policy",
+    )
+    assert run(checks.role_policies_name_the_account, checks.RAM_POLICY, props) == [
+        "RAM policy 'rule-policy' Statement[0] allows config:PutEvaluations on `*`; those APIs take "
+        "resource ARNs, so name this account's resources",
+        "RAM policy 'rule-policy' Statement[1] allows NotAction on `*`; those APIs take resource ARNs, "
+        "so name this account's resources",
     ]
 
 

@@ -65,7 +65,11 @@ def _credential_in_env(plan: dict) -> dict:
 
 
 def _ram_write_grant(plan: dict) -> dict:
-    document = '{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:*", "Resource": "*"}]}'
+    # Scoped to an account, so only the write grant trips a check (not the `*` resource one).
+    document = (
+        '{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:*", '
+        '"Resource": "acs:ram:*:5123456789012345:*"}]}'
+    )
     return _with(_first(plan, (RAM_POLICY,)), policyDocument=document)
 
 

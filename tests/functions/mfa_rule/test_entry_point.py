@@ -204,5 +204,5 @@ def test_bad_setting_fails_the_invocation_naming_the_variable_and_calls_nothing(
 ):
     fc_env.setenv(name, value)
     result = index.handler(json.dumps(change_event("alice", ALICE_ID)), context())
-    assert result == {"status": "failed", "error": error}
+    assert result == {"status": "failed", "reason": error}
     assert cloud.calls == []

@@ -497,3 +497,35 @@ def test_malformed_event_is_rejected_naming_the_field_and_reported_nowhere(
     assert cloud.calls == []
     logged = [json.loads(r.getMessage()) for r in caplog.records if r.name.startswith("baseline")]
     assert logged[-1]["field"] == field
+
+
+def test_a_lost_reply_that_a_retry_confirms_is_reported(cloud, sleeps):
+    cloud.inject("PutEvaluations", faults.lost_reply())
+    result = invoke(cloud, "alice", sleeps)
+    assert result["status"] == "reported" and result["errors"] == []
+    # Written twice, the same result both times: harmless, and Config holds it.
+    assert [e["complianceResourceName"] for e in cloud.reported()] == ["alice", "alice"]
+
+
+def test_every_reply_lost_is_unconfirmed_not_failed(cloud, sleeps):
+    """Issue 10 defect 6: Config has the results; the function cannot know it, and says so."""
+    cloud.break_("PutEvaluations", faults.lost_reply())
+    result = invoke(cloud, "alice", sleeps)
+    assert result["status"] == "unconfirmed"
+    assert len(result["errors"]) == 1 and result["errors"][0].startswith(
+        "batch 1/1: unconfirmed, the reply was lost"
+    )
+    assert {e["complianceResourceName"] for e in cloud.reported()} == {"alice"}
+
+
+def test_a_sweep_never_sends_delete_mode_after_an_unconfirmed_batch(sleeps):
+    account = synthetic_account(150, groups=2, policies=5)
+    with FakeCloud(account, expected_token=TEST_TOKEN, quota_per_second=None) as cloud:
+        cloud.inject("PutEvaluations", *[faults.lost_reply()] * 4)  # every attempt of the first batch
+        result = handle(
+            json.dumps(load("events/config_scheduled.json")), context(), rule_runtime(cloud, sleeps)
+        )
+        assert result["status"] == "unconfirmed" and result["deleteMode"] is False
+        assert [(len(r["Evaluations"]), r["DeleteMode"]) for r in cloud.evaluations] == [(100, False)] * 4 + [
+            (50, False)
+        ]

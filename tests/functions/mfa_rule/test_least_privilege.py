@@ -150,13 +150,17 @@ def test_an_organization_sweep_acts_as_the_function_role_only_to_assume_and_to_r
         event = load("events/config_scheduled.json")
         event["ruleParameters"]["accountScope"] = "organization"
         assert handle(json.dumps(event), context(), runtime)["status"] == "reported"
-        permission = {c: f"{PERMISSION_SERVICE[c.service]}:{c.action}" for c in fake.calls}
-        own = {permission[c] for c in fake.calls if c.security_token == TEST_TOKEN}
-        assumed = [c for c in fake.calls if c.security_token != TEST_TOKEN]
+        calls = list(fake.calls)
     members.clear_cache()
+
+    def permission(call) -> str:
+        return f"{PERMISSION_SERVICE[call.service]}:{call.action}"
+
+    own = {permission(c) for c in calls if c.security_token == TEST_TOKEN}
+    assumed = [c for c in calls if c.security_token != TEST_TOKEN]
     assert own == {"sts:AssumeRole", "config:PutEvaluations"}
     reader_reads = set(rule_ram_reads(documents.load("ram/mfa-rule-function.json")))
-    assert {f"{PERMISSION_SERVICE[c.service]}:{c.action}" for c in assumed} <= reader_reads
+    assert {permission(c) for c in assumed} <= reader_reads
     assert {c.account_id for c in assumed} == set(ids)
 
 
