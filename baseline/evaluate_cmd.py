@@ -8,8 +8,9 @@ evaluated in the sweep's order (policies first) in both modes, so the two print 
 evaluations for the same account.
 
 Runs the MFA rule's own decision code (`functions.mfa_rule.rule.Rule.evaluate`) over an
-account snapshot (DESIGN.md format) instead of the RAM API, and prints one evaluation per
-user: complianceResourceId, complianceResourceName, complianceResourceType, complianceRegionId,
+account snapshot (DESIGN.md format), or every account of an organization snapshot, instead
+of the RAM API, and prints one evaluation per user (per account and user for an organization):
+complianceResourceId, complianceResourceName, complianceResourceType, complianceRegionId,
 complianceType, annotation, accountId, and `detail` (the facts behind the verdict: findings per
 path with pattern, witness and policy; MFA device; login profile; AccessKeys; exemption), which
 `report` renders and Config never receives.
@@ -112,25 +113,36 @@ class PartialAudit(Exception):
 
 
 def _snapshot(rule: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
-    from functions.mfa_rule.snapshot import SnapshotError, SnapshotFacts, load_snapshot
+    """One account's evaluations, or every account's of an organization snapshot, in its order
+    (each with its own accountId: members may have users of the same name)."""
+    from functions.mfa_rule.snapshot import OrganizationSnapshot, SnapshotError, load_any
 
     try:
         text = Path(args.snapshot).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"--snapshot {args.snapshot}: cannot read ({exc})") from None
     try:
-        snapshot = load_snapshot(text, source=str(args.snapshot))
+        loaded = load_any(text, source=str(args.snapshot))
     except SnapshotError as exc:
         source = str(args.snapshot)
         # A whole-file error (not JSON) already names the file as its field; a document path does not.
         message = str(exc) if exc.field == source else f"{source}: {exc}"
         raise UsageError(message) from None
+    accounts = loaded.accounts if isinstance(loaded, OrganizationSnapshot) else (loaded,)
+    if args.user is not None and not any(a.user(args.user) for a in accounts):
+        raise UsageError(f"--user {args.user!r}: no such user in {args.snapshot}")
+    return [item for account in accounts for item in _account_evaluations(rule, account, args.user)]
+
+
+def _account_evaluations(rule: Any, snapshot: Any, user: str | None) -> list[dict[str, Any]]:
+    from functions.mfa_rule.snapshot import SnapshotFacts
+
     facts = SnapshotFacts(snapshot)
-    if args.user is not None:
-        found = snapshot.user(args.user)
+    if user is not None:
+        found = snapshot.user(user)
         if found is None:
-            raise UsageError(f"--user {args.user!r}: no such user in {args.snapshot}")
-        return [_evaluation(snapshot.account_id, found.ref, rule.evaluate(facts, found.name))]
+            return []
+        return [_evaluation(snapshot.account_id, found.ref, rule.evaluate(facts, user))]
     return [
         _evaluation(snapshot.account_id, u.ref, rule.evaluate_risk_first(facts, u.name))
         for u in snapshot.users

@@ -18,7 +18,7 @@ import pulumi_alicloud as alicloud
 from components.exemptions import exemptions_env
 from components.fc import FunctionSpec, deploy_function
 from components.packaging import FunctionPackage, package_function
-from components.settings import ComplianceRuleSettings, FunctionComputeSettings
+from components.settings import ComplianceRuleSettings, FunctionComputeSettings, OrganizationSettings
 from policies import documents
 
 TYPE = "baseline:alicloud:MfaComplianceRule"
@@ -27,10 +27,23 @@ RESOURCE_TYPES = ["ACS::RAM::User"]
 
 
 def rule_environment(
-    rule: ComplianceRuleSettings, account_id: pulumi.Input[str]
+    rule: ComplianceRuleSettings,
+    account_id: pulumi.Input[str],
+    organization: OrganizationSettings | None = None,
 ) -> dict[str, pulumi.Input[str]]:
-    """Environment of the rule function (never credentials: it runs on its role's STS token)."""
+    """Environment of the rule function (never credentials: it runs on its role's STS token).
+    MEMBER_ACCOUNTS is always set (empty without an organization), so the aggregate rule's sweep
+    can never fall back to a default list of accounts."""
+    members: dict[str, pulumi.Input[str]] = {"MEMBER_ACCOUNTS": ""}
+    if organization is not None:
+        members = {
+            "MEMBER_ACCOUNTS": ",".join(organization.members),
+            "MEMBER_ROLE_NAME": organization.member_role_name,
+            "MEMBER_EXTERNAL_ID": organization.external_id,
+            "ORG_MAX_ACCOUNTS_IN_FLIGHT": str(organization.max_accounts_in_flight),
+        }
     return {
+        **members,
         "ACCOUNT_ID": account_id,
         "CREDENTIAL_REPORT_MAX_AGE_SECONDS": str(rule.credential_report_max_age_minutes * 60),
         "EXEMPT_USERS": exemptions_env(rule.exempt_users),
@@ -41,9 +54,12 @@ def rule_environment(
     }
 
 
-def rule_parameters(rule: ComplianceRuleSettings) -> dict[str, str]:
-    """The rule's input parameters: Cloud Config hands them to every evaluation (comma-joined text)."""
-    return {"dangerousActions": ",".join(rule.dangerous_actions), "paths": ",".join(rule.paths)}
+def rule_parameters(rule: ComplianceRuleSettings, *, organization: bool = False) -> dict[str, str]:
+    """The rule's input parameters: Cloud Config hands them to every evaluation (comma-joined text).
+    The aggregate rule adds `accountScope: organization`: Config's event does not say which rule
+    invoked the function, and only the aggregate rule's sweep may read the member accounts."""
+    parameters = {"dangerousActions": ",".join(rule.dangerous_actions), "paths": ",".join(rule.paths)}
+    return {**parameters, "accountScope": "organization"} if organization else parameters
 
 
 class MfaComplianceRule(pulumi.ComponentResource):
@@ -61,6 +77,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
         rule: ComplianceRuleSettings,
         package: FunctionPackage | None = None,
         prerequisites: Sequence[pulumi.Resource] = (),
+        organization: OrganizationSettings | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -77,7 +94,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
                 description=f"Evaluates the {rule.rule_name} Cloud Config rule",
                 timeout_seconds=rule.timeout_seconds,
                 memory_mb=rule.memory_mb,
-                environment=rule_environment(rule, account_id),
+                environment=rule_environment(rule, account_id, organization),
             ),
             package=package,
             # RAM users, groups, policies and MFA devices of this account only; Resource "*" only

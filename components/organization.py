@@ -118,7 +118,7 @@ class OrganizationCompliance(pulumi.ComponentResource):
             description=rule.description,
             source_owner="CUSTOM_FC",
             source_identifier=function_arn,
-            input_parameters=rule_parameters(rule),
+            input_parameters=rule_parameters(rule, organization=True),
             config_rule_trigger_types=TRIGGER_TYPES,
             maximum_execution_frequency=rule.maximum_execution_frequency,
             resource_types_scopes=RESOURCE_TYPES,

@@ -37,7 +37,8 @@ def build(settings: Settings) -> dict[str, Any]:
     config = ConfigPrerequisites(CONFIG_PREREQUISITES, settings=settings.config_prerequisites)
     after_config = [config]
     rule = MfaComplianceRule(
-        MFA_RULE, region=region, fc=fc, rule=settings.compliance_rule, prerequisites=after_config
+        MFA_RULE, region=region, fc=fc, rule=settings.compliance_rule, prerequisites=after_config,
+        organization=settings.organization,
     )
     outputs: dict[str, Any] = {
         "fcGeneration": fc.generation,

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STDLIB = set(sys.stdlib_module_names)
 FUNCTION_SDKS = {
     "alibabacloud_config20200907", "alibabacloud_ims20190815", "alibabacloud_ram20150501",
-    "alibabacloud_tea_openapi", "alibabacloud_tea_util", "alibabacloud_credentials", "darabonba", "Tea",
+    "alibabacloud_sts20150401", "alibabacloud_tea_openapi", "alibabacloud_tea_util",
+    "alibabacloud_credentials", "darabonba", "Tea",
     "oss2",
 }
 # pulumi_policy is a deploy-time tool: only the CrossGuard adapter of policies/guard may use it.

@@ -568,6 +568,10 @@ class OrganizationSettings:
         help="STS ExternalId the member role's trust requires (not a secret; unique per deployment)",
         pattern=EXTERNAL_ID_PATTERN, what="2..1224 of letters, digits and `=,.@:/-_`",
     )
+    max_accounts_in_flight: int = setting(
+        8, help="member accounts the rule function sweeps at once, each with its own RAM rate limiters "
+        "and `ramMaxConcurrency` workers (RAM's quota is per account)", low=1, high=32,
+    )
     deployment_role_name: str = setting(
         "ResourceDirectoryAccountAccessRole",
         help="role `pulumi up` assumes in each member to create the reader role (Resource Directory "

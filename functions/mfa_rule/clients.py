@@ -14,12 +14,13 @@ from typing import Any
 from alibabacloud_config20200907.client import Client as ConfigClient
 from alibabacloud_ims20190815.client import Client as ImsClient
 from alibabacloud_ram20150501.client import Client as RamClient
+from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi.utils_models import Config
 
 from functions.common.credentials import Credentials
 from functions.common.env import Endpoint
 from functions.common.ratelimit import PerApiLimits
-from functions.mfa_rule.settings import IMS_HOST, RAM_HOST, Settings
+from functions.mfa_rule.settings import IMS_HOST, RAM_HOST, STS_HOST, Settings
 
 DEFAULT_REGION = "ap-southeast-1"
 
@@ -58,6 +59,12 @@ def ram_client(creds: Auth, settings: Settings, region: str | None) -> RamClient
 def ims_client(creds: Auth, settings: Settings, region: str | None) -> ImsClient:
     endpoint = settings.ims_endpoint or Endpoint(IMS_HOST, "https")
     return ImsClient(config_for(creds, settings, region or DEFAULT_REGION, endpoint))
+
+
+def sts_client(creds: Auth, settings: Settings, region: str | None) -> StsClient:
+    # The central endpoint: AssumeRole into another account's role works from any region.
+    endpoint = settings.sts_endpoint or Endpoint(STS_HOST, "https")
+    return StsClient(config_for(creds, settings, region or DEFAULT_REGION, endpoint))
 
 
 def config_client(creds: Auth, settings: Settings, region: str | None) -> ConfigClient:

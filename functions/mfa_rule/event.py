@@ -146,6 +146,24 @@ def dangerous_actions(params: Mapping[str, Any]) -> tuple[str, ...]:
     return patterns
 
 
+ACCOUNT = "account"
+ORGANIZATION = "organization"
+ACCOUNT_SCOPES = (ACCOUNT, ORGANIZATION)
+
+
+def account_scope(params: Mapping[str, Any]) -> str:
+    """The `accountScope` parameter: `organization` on the aggregate rule (its sweep evaluates the
+    member accounts, components/organization.py), else `account` (the function's own account).
+    Config's event does not say which rule invoked the function, so the rule says it itself."""
+    field = "ruleParameters.accountScope"
+    raw = params.get("accountScope")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return ACCOUNT
+    if not isinstance(raw, str) or raw.strip() not in ACCOUNT_SCOPES:
+        raise EventError(field, f"expected one of {', '.join(ACCOUNT_SCOPES)}, got {raw!r}")
+    return raw.strip()
+
+
 def rule_paths(params: Mapping[str, Any]) -> tuple[str, ...]:
     """The `paths` parameter: comma-separated credential paths to check (default every path).
     `console` alone is the seed's check: is an MFA device bound, for console sign-in."""

@@ -10,6 +10,12 @@
   parameters are bad and the event names one resource, that resource is reported
   INSUFFICIENT_DATA naming the parameter, which cannot be mistaken for a verdict.
 - Failures after retries become INSUFFICIENT_DATA with the reason, never COMPLIANT.
+- The aggregate rule (rule parameter `accountScope` = `organization`): its sweep evaluates the
+  member accounts of MEMBER_ACCOUNTS (only the event's account when that is one of them: Config
+  may invoke once per member), each through its reader role (org_sweep.py), every evaluation
+  with the member's accountId. A member that cannot be read is reported INSUFFICIENT_DATA as an
+  account (ACCOUNT_RESOURCE_TYPE) with the reason, and DeleteMode is then never sent. A change
+  notification for a member's user is evaluated through that member's role.
 """
 
 from __future__ import annotations
@@ -30,8 +36,19 @@ from functions.mfa_rule import clients, credential_report, decide, settings
 from functions.mfa_rule.credential_report import CredentialReport
 from functions.mfa_rule.decide import Verdict
 from functions.mfa_rule.discovered import fetch_item
-from functions.mfa_rule.event import RAM_USER, RuleEvent, dangerous_actions, parse_event, rule_paths
+from functions.mfa_rule.event import (
+    ACCOUNT,
+    ORGANIZATION,
+    RAM_USER,
+    RuleEvent,
+    account_scope,
+    dangerous_actions,
+    parse_event,
+    rule_paths,
+)
 from functions.mfa_rule.facts import LookupFailed
+from functions.mfa_rule.members import AssumeFailed, MemberSessions
+from functions.mfa_rule.org_sweep import AccountSweep, MemberWiring, member_facts, sweep_accounts
 from functions.mfa_rule.ram_facts import RamFacts
 from functions.mfa_rule.report import Resource, put_evaluations, record
 from functions.mfa_rule.rule import Rule
@@ -42,6 +59,10 @@ from functions.mfa_rule.sweep import sweep
 # `global` (an older custom-rule sample shows the rule's region instead), so a sweep reports them
 # there, and a change notification echoes the configuration item's own regionId.
 RAM_REGION = "global"
+# A member account that could not be read at all is reported as the account itself (Config's
+# account-level resource type); a first real deployment must confirm Config accepts it on a rule
+# scoped to ACS::RAM::User (README "Organization scale-out").
+ACCOUNT_RESOURCE_TYPE = "ACS::::Account"
 _log = logjson.get_logger("mfa_rule")
 
 
@@ -62,6 +83,7 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
     except EventError as exc:
         logjson.log(_log, logging.ERROR, "malformed_event", field=exc.field, reason=exc.reason)
         return entry.rejected(exc.field, exc.reason)
+    scope = ACCOUNT
     try:
         rule: Rule | None = Rule(
             dangerous_actions(ev.rule_parameters),
@@ -69,12 +91,17 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
             conf.exempt_users,
             runtime.today(),
         )
+        scope = account_scope(ev.rule_parameters)
         param_error = None
     except EventError as exc:
         rule, param_error = None, exc
         logjson.log(_log, logging.ERROR, "malformed_rule_parameters", field=exc.field, reason=exc.reason)
         if ev.sweep:
             return entry.rejected(exc.field, exc.reason)
+    if scope == ORGANIZATION and not conf.members:
+        reason = "organization, but MEMBER_ACCOUNTS lists no member account to read"
+        logjson.log(_log, logging.ERROR, "no_member_accounts", reason=reason)
+        return entry.rejected("ruleParameters.accountScope", reason)
     try:
         creds = credentials.resolve(context, runtime.environ)
     except credentials.CredentialsError as exc:
@@ -98,6 +125,33 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
     )
     config_api = TeaApi(clients.config_client(creds, conf, region), settings=call, deadline=deadline)
     facts = RamFacts(ram_api, page_size=conf.list_page_size, ims_api=ims_api)
+
+    if scope == ORGANIZATION:
+        sessions = MemberSessions(
+            TeaApi(clients.sts_client(creds, conf, region), settings=call, deadline=gathering),
+            caller_key_id=creds.access_key_id,
+            role_name=conf.member_role_name,
+            external_id=conf.member_external_id,
+            keep_for_seconds=conf.time_budget_seconds + 60,
+        )
+        wiring = MemberWiring(conf, region, call, gathering, runtime.clock, runtime.sleep)
+        owner = ev.account_id
+        if ev.sweep and rule is not None:
+            # Config may invoke the aggregate rule once per member (the event then names it) or
+            # once for the group (the administrator's account): both are answered.
+            accounts = (owner,) if owner in conf.members else conf.members
+            return _org_sweep(ev, config_api, rule, sweep_accounts(accounts, sessions, rule, wiring))
+        if owner in conf.members:
+            try:
+                facts = member_facts(owner, sessions.credentials(owner), wiring)[0]
+            except AssumeFailed as exc:
+                param_error = EventError("invokingEvent.accountId", f"member account unreadable: {exc}")
+                rule = None
+        elif owner is not None and owner != conf.account_id:
+            param_error = EventError(
+                "invokingEvent.accountId", f"account {owner} is not one of MEMBER_ACCOUNTS (no reader role)"
+            )
+            rule = None
 
     if ev.sweep and rule is not None:
         report = functools.partial(
@@ -124,7 +178,11 @@ def _single(
     resource = Resource(item.resource_id, item.user_name, item.resource_type, item.region_id, ev.account_id)
     verdict: Verdict | None = None
     if param_error is not None:
-        verdict = decide.insufficient(f"rule parameter {param_error}")
+        verdict = decide.insufficient(
+            f"rule parameter {param_error}"
+            if param_error.field.startswith("ruleParameters")
+            else str(param_error)
+        )
     elif ev.oversize:
         try:
             item, deleted = fetch_item(config_api, item)
@@ -227,6 +285,80 @@ def _sweep(
         "deleteMode": bool(outcome and outcome.delete_mode_sent),
         "errors": errors,
         "warnings": warnings,
+    }
+
+
+def _org_sweep(
+    ev: RuleEvent, config_api: TeaApi, rule: Rule, sweeps: tuple[AccountSweep, ...]
+) -> dict[str, Any]:
+    """Report every member's users; an unreadable member as the account, INSUFFICIENT_DATA."""
+    records: list[dict[str, Any]] = []
+    unreadable: list[dict[str, Any]] = []
+    errors: list[str] = []
+    warnings: list[str] = []
+    accounts: dict[str, dict[str, Any]] = {}
+    for done in sweeps:
+        account = done.account_id
+        if done.result is None:
+            reason = done.error or "not read"
+            errors.append(reason)
+            resource = Resource(account, None, ACCOUNT_RESOURCE_TYPE, RAM_REGION, account)
+            verdict = decide.insufficient(f"the member account's users could not be read: {reason}")
+            unreadable.append(record(resource, verdict, ev.ordering_timestamp))
+            accounts[account] = {"users": 0, "complete": False, "error": reason}
+            continue
+        mine = [
+            record(Resource(u.user_id, u.name, RAM_USER, RAM_REGION, account), verdict, ev.ordering_timestamp)
+            for u, verdict in done.result.results
+        ]
+        records.extend(mine)
+        if done.result.listing_error:
+            errors.append(f"account {account}: user listing incomplete: {done.result.listing_error}")
+        warnings.extend(f"account {account}: {w}" for w in done.result.warnings)
+        accounts[account] = {
+            "users": len(mine),
+            "complete": done.complete,
+            "counts": dict(sorted(Counter(r["complianceType"] for r in mine).items())),
+        }
+    # One token for the whole run: DeleteMode would drop the results of a member not read, so it
+    # is sent only when every member's listing was complete.
+    complete = all(done.complete for done in sweeps)
+    outcomes = []
+    if records:
+        outcomes.append(put_evaluations(config_api, ev.result_token, records, delete_mode=complete))
+    if unreadable:  # a batch of their own: a refusal of the account records loses no user's
+        outcomes.append(put_evaluations(config_api, ev.result_token, unreadable))
+    not_read = bool(errors)  # a member unread or not fully listed
+    for outcome in outcomes:
+        errors.extend(outcome.errors)
+    statuses = {o.status for o in outcomes}
+    if not outcomes:
+        status = "failed" if not_read else "reported"
+    elif statuses <= {"reported", "unconfirmed"}:
+        status = "partial" if not_read else ("reported" if statuses == {"reported"} else "unconfirmed")
+    else:
+        status = "failed" if statuses == {"failed"} else "partial"
+    counts = Counter(r["complianceType"] for r in records + unreadable)
+    delete_sent = any(o.delete_mode_sent for o in outcomes)
+    logjson.log(
+        _log,
+        logging.INFO if not errors else logging.ERROR,
+        "organization_sweep_done",
+        accounts=len(sweeps),
+        users=len(records),
+        counts=dict(counts),
+        delete_mode=delete_sent,
+        errors=errors,
+    )
+    return {
+        "status": status,
+        "messageType": ev.message_type,
+        "users": len(records),
+        "counts": dict(sorted(counts.items())),
+        "deleteMode": delete_sent,
+        "errors": errors,
+        "warnings": warnings,
+        "accounts": accounts,
     }
 
 

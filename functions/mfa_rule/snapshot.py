@@ -1,5 +1,9 @@
 """Account snapshots (DESIGN.md format): validated loading and a FactsSource over them.
 
+An organization snapshot, `{"managementAccountId", "accounts": [<account snapshot>, ...]}`, is
+loaded member by member with the same checks; its errors name the member, e.g.
+`accounts[2].users[0].userName: missing`.
+
 The same snapshot feeds `python -m baseline evaluate` and the loopback fake RAM server in
 the tests, so both answer from one validated model. Errors name the exact document path,
 e.g. `users[3].policies[0].policyName: missing`.
@@ -72,14 +76,52 @@ class Snapshot:
         return next((u for u in self.users if u.name == name), None)
 
 
-def load_snapshot(text: str, source: str = "snapshot") -> Snapshot:
+@dataclass(frozen=True)
+class OrganizationSnapshot:
+    management_account_id: str
+    accounts: tuple[Snapshot, ...]
+
+
+def _json(text: str, source: str) -> object:
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SnapshotError(
             source, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
+
+
+def load_snapshot(text: str, source: str = "snapshot") -> Snapshot:
+    return parse_snapshot(_json(text, source))
+
+
+def load_any(text: str, source: str = "snapshot") -> Snapshot | OrganizationSnapshot:
+    """An account snapshot, or an organization snapshot (an object with `accounts`)."""
+    data = _json(text, source)
+    if isinstance(data, Mapping) and "accounts" in data:
+        return parse_organization(data)
     return parse_snapshot(data)
+
+
+def parse_organization(data: object) -> OrganizationSnapshot:
+    root = _obj(data, "(root)")
+    management = _str(root, "managementAccountId", "managementAccountId")
+    raw = _list(root, "accounts", "accounts")
+    if not raw:
+        raise SnapshotError("accounts", "expected at least one account")
+    accounts: list[Snapshot] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        try:
+            account = parse_snapshot(item)
+        except SnapshotError as exc:
+            where = f"accounts[{i}]" if exc.field == "(root)" else f"accounts[{i}].{exc.field}"
+            raise SnapshotError(where, exc.reason) from None
+        if account.account_id in seen:
+            raise SnapshotError(f"accounts[{i}].accountId", f"duplicate account {account.account_id!r}")
+        seen.add(account.account_id)
+        accounts.append(account)
+    return OrganizationSnapshot(management, tuple(accounts))
 
 
 def parse_snapshot(data: object) -> Snapshot:

@@ -205,3 +205,52 @@ def test_bad_exempt_users_exit_2_naming_the_option_and_file(tmp_path, capsys, co
     code, out, err = run(capsys, "--snapshot", ACCOUNT, "--exempt-users", str(path))
     assert (code, out) == (2, "")
     assert err.startswith(f"error: {message}") and str(path) in err
+
+
+ORGANIZATION = str(REPO / "tests" / "fixtures" / "snapshots" / "organization.json")
+
+
+def test_an_organization_snapshot_is_evaluated_account_by_account_each_with_its_account_id(capsys, tmp_path):
+    """Every member, in the snapshot's order; each member's evaluations are those of the member
+    as an account snapshot of its own (same user names in two members stay apart)."""
+    code, out, err = run(capsys, "--snapshot", ORGANIZATION)
+    assert (code, err) == (0, "")
+    evaluations = json.loads(out)
+    organization = json.loads(Path(ORGANIZATION).read_text())
+    members = [a["accountId"] for a in organization["accounts"]]
+    assert list(dict.fromkeys(e["accountId"] for e in evaluations)) == members
+    for index, member in enumerate(organization["accounts"]):
+        path = tmp_path / f"member-{index}.json"
+        path.write_text(json.dumps(member))
+        _, alone, _ = run(capsys, "--snapshot", str(path))
+        assert [e for e in evaluations if e["accountId"] == member["accountId"]] == json.loads(alone)
+    dave = {e["accountId"]: e["complianceType"] for e in evaluations if e["complianceResourceName"] == "dave"}
+    assert dave == {members[0]: "NON_COMPLIANT", members[1]: "COMPLIANT"}
+
+
+def test_user_of_an_organization_snapshot_is_looked_up_in_every_member(capsys):
+    code, out, _ = run(capsys, "--snapshot", ORGANIZATION, "--user", "alice")
+    assert code == 0
+    assert [(e["accountId"], e["complianceType"]) for e in json.loads(out)] == [
+        ("1713220985230001", "NON_COMPLIANT"),
+        ("1005320983490002", "NON_COMPLIANT"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["accounts"][1]["users"][0].pop("userName"), "accounts[1].users[0].userName: missing"),
+        (lambda d: d["accounts"].append(d["accounts"][0]), "accounts[3].accountId: duplicate account"),
+        (lambda d: d.pop("managementAccountId"), "managementAccountId: missing"),
+        (lambda d: d.update(accounts=[]), "accounts: expected at least one account"),
+    ],
+)
+def test_a_bad_organization_snapshot_exits_2_naming_the_member_and_field(tmp_path, capsys, mutate, message):
+    data = json.loads(Path(ORGANIZATION).read_text())
+    mutate(data)
+    path = tmp_path / "org.json"
+    path.write_text(json.dumps(data))
+    code, out, err = run(capsys, "--snapshot", str(path))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {path}: {message}")

@@ -67,6 +67,27 @@ def test_rule_function_reads_only_what_its_component_sets(rule_package):
     assert settings.time_budget_seconds == RULE.time_budget_seconds < function["timeout"]
 
 
+def test_rule_function_of_an_organization_reads_only_what_its_component_sets(rule_package):
+    from components.settings import OrganizationSettings
+
+    organization = OrganizationSettings(members=("1713220985230001",), external_id="org-mfa-1")
+    run = run_with_mocks(
+        lambda: MfaComplianceRule(
+            "mfa", region=REGION, fc=FC3, rule=RULE, package=rule_package, organization=organization
+        )
+    )
+    function = run.one("alicloud:fc/v3Function:V3Function").inputs
+    env = Recording(function["environmentVariables"])
+    settings = rule_settings.from_env(env)
+    organization_names = {
+        "MEMBER_ACCOUNTS", "MEMBER_ROLE_NAME", "MEMBER_EXTERNAL_ID", "ORG_MAX_ACCOUNTS_IN_FLIGHT"
+    }
+    assert organization_names <= env.asked
+    assert env.asked - NOT_THE_COMPONENTS <= set(function["environmentVariables"])
+    assert settings.members == organization.members
+    assert settings.max_accounts_in_flight == organization.max_accounts_in_flight
+
+
 def test_remediation_function_reads_only_what_its_component_sets(remediation_package):
     run = run_with_mocks(
         lambda: NonComplianceRemediation("fix", region=REGION, fc=FC3, remediation=REMEDIATION,

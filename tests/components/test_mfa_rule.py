@@ -88,6 +88,7 @@ def test_fc3_function_has_role_code_environment_timeout_and_memory(rule_package)
         "ACCOUNT_ID": ACCOUNT,
         "CREDENTIAL_REPORT_MAX_AGE_SECONDS": "3600",
         "EXEMPT_USERS": "[]",
+        "MEMBER_ACCOUNTS": "",  # no organization: the aggregate rule's sweep has no member to read
         "LOG_LEVEL": "INFO",
         "RAM_MAX_CONCURRENCY": "8",
         "RAM_RPS_PER_API": "80",

@@ -27,7 +27,9 @@ FUNCTION_ROLE_ARN = f"acs:ram::{ACCOUNT}:role/ramdangerouspolicyuserbindmfa-role
 
 def build(package, organization=ORG):
     def program():
-        rule = MfaComplianceRule("mfa", region=REGION, fc=FC3, rule=RULE, package=package)
+        rule = MfaComplianceRule(
+            "mfa", region=REGION, fc=FC3, rule=RULE, package=package, organization=organization
+        )
         return OrganizationCompliance(
             "org", region=REGION, organization=organization, rule=RULE, function_arn=rule.function_arn,
             function_role_arn=rule.role_arn, function_role_name=rule.role_name,
@@ -57,8 +59,11 @@ def test_aggregate_rule_is_the_single_account_rule_on_the_account_group(rule_pac
     assert aggregate.pop("aggregateConfigRuleName") == "RamUserMFA-org"
     assert aggregate.pop("aggregatorId").startswith("ca-")
     assert single.pop("ruleName") == "RamUserMFA"
+    # ...but for `accountScope`, by which the function tells the aggregate rule's sweep apart.
+    parameters = single.pop("inputParameters")
+    assert aggregate.pop("inputParameters") == {**parameters, "accountScope": "organization"}
     assert aggregate == single
-    assert aggregate["inputParameters"] == rule_parameters(RULE)
+    assert rule_parameters(RULE, organization=True)["accountScope"] == "organization"
     assert aggregate["sourceOwner"] == "CUSTOM_FC"
 
 
@@ -153,3 +158,13 @@ def test_a_malformed_member_id_is_refused_before_any_document_is_built(member):
 
     with pytest.raises(ValueError, match="account_id"):
         member_reader_policy(documents.load("ram/mfa-rule-function.json"), member)
+
+
+def test_the_rule_function_is_told_the_members_their_role_and_external_id(rule_package):
+    env = build(rule_package).one("alicloud:fc/v3Function:V3Function").inputs["environmentVariables"]
+    assert {k: v for k, v in env.items() if k.startswith(("MEMBER_", "ORG_"))} == {
+        "MEMBER_ACCOUNTS": ",".join(MEMBERS),
+        "MEMBER_ROLE_NAME": "BaselineMfaRuleReader",
+        "MEMBER_EXTERNAL_ID": "org-mfa-1",
+        "ORG_MAX_ACCOUNTS_IN_FLIGHT": "8",
+    }

@@ -11,6 +11,12 @@ It speaks what the real SDKs send:
 
 Signatures are not verified, but every call must carry an AccessKeyId and a security token
 (the functions only ever use their role's STS credentials); calls are recorded with both.
+
+An organization snapshot (`{"managementAccountId", "accounts": [...]}`, DESIGN.md) is served
+behind STS AssumeRole: calls signed with the caller's own token are answered from the
+management account; `AssumeRole` into `acs:ram::<member>:role/<member_role>` with the right
+ExternalId issues an obviously fake token naming the member, and RAM/IMS calls signed with it
+are answered from that member's account, each member with its own quota windows and counts.
 Faults (throttling, 5xx, latency, hangs, connection resets) can be queued per action or
 made permanent.
 """
@@ -63,6 +69,7 @@ class Call:
     status: int
     # The RequestId answered (also in error bodies), so tests can assert whole error messages.
     request_id: str = ""
+    account_id: str = ""  # the account that answered (a member, for a token AssumeRole issued)
 
 
 class ApiError(Exception):
@@ -78,18 +85,52 @@ class _Faults:
     queued: dict[str, deque[Fault]] = field(default_factory=dict)
     permanent: dict[str, Fault] = field(default_factory=dict)
 
-    def take(self, service: str, action: str) -> Fault | None:
-        for key in (action, service):
+    def take(self, service: str, action: str, account: str = "") -> Fault | None:
+        # A fault for one account ("<account>:<action or service>") before one for every account.
+        for key in (f"{account}:{action}", f"{account}:{service}", action, service):
             if key in self.permanent:
                 return self.permanent[key]
-        queue = self.queued.get(action)
-        if queue:
-            return queue.popleft()
+        for key in (f"{account}:{action}", action):
+            queue = self.queued.get(key)
+            if queue:
+                return queue.popleft()
         return None
 
 
+# The reader role the organization's members trust (stacks' `memberRoleName` default).
+MEMBER_ROLE = "BaselineMfaRuleReader"
+# STS AssumeRole (https://www.alibabacloud.com/help/doc-detail/42775.htm, "common errors"):
+# RoleSessionName 2..32 of [a-zA-Z0-9.@-_]; DurationSeconds 900..3600.
+_SESSION_NAME = re.compile(r"^[A-Za-z0-9.@_-]{2,32}$")
+_ROLE_ARN = re.compile(r"^acs:ram::([0-9]+):role/([A-Za-z0-9.-]+)$")
+_TOKEN_PREFIX = "fake-sts-token/"
+
+
+@dataclass
+class _Issued:
+    account_id: str
+    role_arn: str
+    session_name: str
+    expires: float
+
+
+class _Scoped:
+    """The cloud as one account's calls see it: `account` is the member's, the rest is shared."""
+
+    def __init__(self, cloud: FakeCloud, account: FakeAccount) -> None:
+        self._cloud = cloud
+        self.account = account
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cloud, name)
+
+
 class FakeCloud:
-    """`with FakeCloud(snapshot) as cloud:` serves on `cloud.endpoint` (127.0.0.1:<free port>)."""
+    """`with FakeCloud(snapshot) as cloud:` serves on `cloud.endpoint` (127.0.0.1:<free port>).
+
+    `snapshot` is an account snapshot (or FakeAccount), or an organization snapshot whose
+    members are reached through STS AssumeRole into `member_role` with `external_id`.
+    """
 
     def __init__(
         self,
@@ -99,8 +140,26 @@ class FakeCloud:
         expected_token: str | None = None,
         default_page_size: int = 100,
         quota_per_second: int | None = RAM_QUOTA_PER_SECOND,
+        member_role: str = MEMBER_ROLE,
+        external_id: str | None = None,
     ) -> None:
-        self.account = snapshot if isinstance(snapshot, FakeAccount) else FakeAccount.from_snapshot(snapshot)
+        self.members: dict[str, FakeAccount] = {}
+        if isinstance(snapshot, dict) and "accounts" in snapshot:
+            management = str(snapshot.get("managementAccountId", ""))
+            for data in snapshot["accounts"]:
+                member = FakeAccount.from_snapshot(data)
+                self.members[member.account_id] = member
+            self.account = self.members.get(management) or FakeAccount(management)
+        else:
+            self.account = (
+                snapshot if isinstance(snapshot, FakeAccount) else FakeAccount.from_snapshot(snapshot)
+            )
+        # Members whose reader role exists (every member of the snapshot until `remove_member_role`).
+        self.member_roles: set[str] = set(self.members)
+        self.member_role = member_role
+        self.external_id = external_id
+        self._issued: dict[str, _Issued] = {}
+        self.throttled_by_account: Counter[str] = Counter()
         self.latency = latency
         self.expected_token = expected_token
         self.default_page_size = default_page_size
@@ -157,15 +216,18 @@ class FakeCloud:
         return f"http://{self.endpoint}"
 
     # -- faults and inspection ---------------------------------------------------------------------
-    def inject(self, action: str, *faults: Fault) -> None:
-        """Queue faults for the next calls of `action`, one per call, then answer normally."""
+    def inject(self, action: str, *faults: Fault, account: str | None = None) -> None:
+        """Queue faults for the next calls of `action` (in `account` only, if given), one per call."""
+        key = f"{account}:{action}" if account else action
         with self._lock:
-            self._faults.queued.setdefault(action, deque()).extend(faults)
+            self._faults.queued.setdefault(key, deque()).extend(faults)
 
-    def break_(self, action_or_service: str, fault: Fault) -> None:
-        """Every call of an action (e.g. "GetPolicy") or a whole service ("ram") gets `fault` until `heal`."""
+    def break_(self, action_or_service: str, fault: Fault, *, account: str | None = None) -> None:
+        """Every call of an action (e.g. "GetPolicy") or a whole service ("ram") gets `fault` until
+        `heal` (in `account` only, if given)."""
+        key = f"{account}:{action_or_service}" if account else action_or_service
         with self._lock:
-            self._faults.permanent[action_or_service] = fault
+            self._faults.permanent[key] = fault
 
     def replace(self, action: str, answer: Callable[[dict[str, str]], dict[str, Any]]) -> None:
         """Answer `action` with `answer(params)` from now on (e.g. a listing whose Marker never advances)."""
@@ -176,38 +238,114 @@ class FakeCloud:
         with self._lock:
             self._faults = _Faults()
 
+    def remove_member_role(self, account_id: str) -> None:
+        """The member's reader role is gone (never deployed, or deleted): AssumeRole into it fails."""
+        with self._lock:
+            self.member_roles.discard(account_id)
+
     def reset_calls(self) -> None:
         with self._lock:
             self.calls.clear()
             self.evaluations.clear()
             self.throttled = 0
+            self.throttled_by_account.clear()
 
-    def _over_quota(self, service: str, action: str) -> bool:
-        """Sliding one-second window per API: the call over the quota is refused and counted."""
+    def _over_quota(self, service: str, action: str, account_id: str = "") -> bool:
+        """Sliding one-second window per API and account: the call over the quota is refused and counted."""
         if self.quota_per_second is None or service not in QUOTA_SERVICES:
             return False
         now = time.monotonic()
         with self._lock:
-            window = self._windows.setdefault((service, action), deque())
+            window = self._windows.setdefault((account_id, service, action), deque())
             while window and window[0] <= now - 1.0:
                 window.popleft()
             if len(window) >= self.quota_per_second:
                 self.throttled += 1
+                self.throttled_by_account[account_id] += 1
                 return True
             window.append(now)
             return False
 
-    def count(self, action: str | None = None, service: str | None = None) -> int:
+    def count(self, action: str | None = None, service: str | None = None, account: str | None = None) -> int:
         with self._lock:
             return sum(
                 1
                 for c in self.calls
-                if (action is None or c.action == action) and (service is None or c.service == service)
+                if (action is None or c.action == action)
+                and (service is None or c.service == service)
+                and (account is None or c.account_id == account)
             )
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, account: str | None = None) -> dict[str, int]:
         with self._lock:
-            return dict(Counter(c.action for c in self.calls))
+            return dict(Counter(c.action for c in self.calls if account is None or c.account_id == account))
+
+    def counts_by_account(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            found: dict[str, Counter[str]] = {}
+            for c in self.calls:
+                found.setdefault(c.account_id, Counter())[c.action] += 1
+            return {account: dict(n) for account, n in sorted(found.items())}
+
+    def account_for(self, token: str | None) -> FakeAccount:
+        """The account a call signed with `token` acts in: a member for a token AssumeRole issued."""
+        with self._lock:
+            issued = self._issued.get(token or "")
+        if issued is None:
+            return self.account
+        if issued.expires <= time.time():
+            raise ApiError(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
+        return self.members[issued.account_id]
+
+    def issued(self, token: str) -> bool:
+        with self._lock:
+            return token in self._issued
+
+    def assume_role(self, params: dict[str, str]) -> dict[str, Any]:
+        """STS AssumeRole into a member's reader role, checked as STS and the role's trust would."""
+        role_arn, session = _required(params, "RoleArn", "RoleSessionName")
+        if not _SESSION_NAME.match(session):
+            raise ApiError(
+                400, "InvalidParameter.RoleSessionName", "The parameter RoleSessionName is wrongly formed."
+            )
+        duration = params.get("DurationSeconds", "3600")
+        if not duration.isdigit() or not 900 <= int(duration) <= 3600:
+            raise ApiError(
+                400, "InvalidParameter.DurationSeconds", "The Min/Max value of DurationSeconds is 15min/1hr."
+            )
+        match = _ROLE_ARN.match(role_arn)
+        if match is None:
+            raise ApiError(400, "InvalidParameter.RoleArn", "The parameter RoleArn is wrongly formed.")
+        account_id, role_name = match.groups()
+        with self._lock:
+            exists = account_id in self.member_roles and role_name.lower() == self.member_role.lower()
+        if not exists:
+            raise ApiError(404, "EntityNotExist.Role", f"The specified Role not exists: {role_arn}.")
+        if self.external_id is not None and params.get("ExternalId") != self.external_id:
+            # The trust's StringEquals sts:ExternalId condition does not hold.
+            raise ApiError(
+                403,
+                "NoPermission",
+                "No permission perform sts:AssumeRole on this Role. Maybe the role has not been "
+                "authorized to you, please check the permission policy of the role.",
+            )
+        expires = time.time() + int(duration)
+        with self._lock:
+            serial = len(self._issued) + 1
+            token = f"{_TOKEN_PREFIX}{account_id}/{serial}"
+            self._issued[token] = _Issued(account_id, role_arn, session, expires)
+        return {
+            "Credentials": {
+                "AccessKeyId": f"STS.fake-{account_id}-{serial}",
+                "AccessKeySecret": f"fake-secret-{account_id}-{serial}",
+                "SecurityToken": token,
+                "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
+            },
+            "AssumedRoleUser": {
+                "Arn": f"acs:ram::{account_id}:assumed-role/{role_name.lower()}/{session}",
+                "AssumedRoleId": f"3000000000{serial:06d}:{session}",
+            },
+        }
 
     def reported(self) -> list[dict[str, Any]]:
         """Every evaluation received through PutEvaluations, in order."""
@@ -219,9 +357,9 @@ class FakeCloud:
         with self._lock:
             self.calls.append(call)
 
-    def _take_fault(self, service: str, action: str) -> Fault | None:
+    def _take_fault(self, service: str, action: str, account: str = "") -> Fault | None:
         with self._lock:
-            return self._faults.take(service, action)
+            return self._faults.take(service, action, account)
 
     def _track(self, conn: socket.socket, add: bool) -> None:
         with self._lock:
@@ -230,11 +368,15 @@ class FakeCloud:
             else:
                 self._connections.discard(conn)
 
-    def rpc(self, service: str, action: str, params: dict[str, str]) -> dict[str, Any]:
+    def rpc(
+        self, service: str, action: str, params: dict[str, str], account: FakeAccount | None = None
+    ) -> dict[str, Any]:
         with self._lock:
             replaced = self._replaced.get(action)
         if replaced is not None:
             return replaced(params)
+        if (service, action) == ("sts", "AssumeRole"):
+            return self.assume_role(params)
         handler = _RPC.get((service, action))
         if handler is None:
             raise ApiError(
@@ -242,8 +384,10 @@ class FakeCloud:
                 "InvalidAction.NotFound",
                 f"Specified api is not found, please check your url and method. ({action})",
             )
-        with self.account.lock:
-            return handler(self, params)
+        account = account or self.account
+        scope: Any = self if account is self.account else _Scoped(self, account)
+        with account.lock:
+            return handler(scope, params)
 
     def oss(self, method: str, bucket: str, acl_header: str | None) -> tuple[str, bytes]:
         with self.account.lock:
@@ -752,7 +896,13 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
         def _serve_control(self, path: str) -> None:
             """Inspection for a fake running in another process (the benchmark): call counts, then reset."""
             body = json.dumps(
-                {"counts": cloud.counts(), "throttled": cloud.throttled, "reported": len(cloud.reported())}
+                {
+                    "counts": cloud.counts(),
+                    "throttled": cloud.throttled,
+                    "reported": len(cloud.reported()),
+                    "countsByAccount": cloud.counts_by_account(),
+                    "throttledByAccount": dict(cloud.throttled_by_account),
+                }
             ).encode()
             if path == "/_fake/reset":
                 cloud.reset_calls()
@@ -766,6 +916,7 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                 params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
             key_id, token = self._rpc_credentials(query)
             request_id = _request_id()
+            account_id = cloud.account.account_id
             if not self._before(service, action, params, key_id, token, request_id):
                 return
             try:
@@ -774,13 +925,15 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                         400, "InvalidVersion", f"Specified parameter Version is not valid: {version!r}."
                     )
                 self._check_credentials(key_id, token, "InvalidSecurityToken")
-                if cloud._over_quota(service, action):
+                account = cloud.account_for(token)
+                account_id = account.account_id
+                if cloud._over_quota(service, action, account_id):
                     raise ApiError(400, "Throttling.User", "Request was denied due to user flow control.")
-                payload = {"RequestId": request_id, **cloud.rpc(service, action, params)}
+                payload = {"RequestId": request_id, **cloud.rpc(service, action, params, account)}
                 status = 200
             except ApiError as exc:
                 status, payload = exc.status, _rpc_error(exc, service, request_id)
-            cloud._record(Call(service, action, params, key_id, token, status, request_id))
+            cloud._record(Call(service, action, params, key_id, token, status, request_id, account_id))
             self._send(status, json.dumps(payload).encode(), "application/json;charset=utf-8")
 
         def _serve_oss(self, path: str, query: dict[str, str]) -> None:
@@ -823,7 +976,10 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
             """Apply latency and any fault; False when the fault already answered (or dropped) the call."""
             if cloud.latency:
                 time.sleep(cloud.latency)
-            fault = cloud._take_fault(service, action)
+            with cloud._lock:
+                issued = cloud._issued.get(token or "")
+            account_id = issued.account_id if issued else cloud.account.account_id
+            fault = cloud._take_fault(service, action, account_id)
             if fault is None:
                 return True
             if fault.kind == "latency":
@@ -832,7 +988,9 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
             if fault.kind == "lost_reply":
                 self._lose_reply = True
                 return True
-            cloud._record(Call(service, action, params, key_id, token, fault.status or -1, request_id))
+            cloud._record(
+                Call(service, action, params, key_id, token, fault.status or -1, request_id, account_id)
+            )
             if fault.kind == "hang":
                 cloud._stopping.wait(fault.seconds)
                 self.close_connection = True
@@ -879,7 +1037,7 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                     "MissingSecurityToken",
                     "SecurityToken is mandatory: only STS credentials are accepted here.",
                 )
-            if cloud.expected_token is not None and token != cloud.expected_token:
+            if cloud.expected_token is not None and token != cloud.expected_token and not cloud.issued(token):
                 raise ApiError(
                     403, f"{code}.Mismatch", "The security token is not the one issued to the caller."
                 )

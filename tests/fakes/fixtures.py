@@ -45,7 +45,21 @@ def change_event(user: str, user_id: str, **overrides: Any) -> dict[str, Any]:
     return event
 
 
-def synthetic_account(users: int, groups: int = 0, policies: int = 0, *, seed: int = 7) -> dict[str, Any]:
+def synthetic_organization(
+    accounts: int, users: int, groups: int = 0, policies: int = 0, *, management: str = ACCOUNT_ID
+) -> dict[str, Any]:
+    """An organization snapshot of `accounts` synthetic members (ids 1000000000000001, ...), each
+    with its own seed, so members differ but share user and policy names."""
+    members = [
+        synthetic_account(users, groups, policies, seed=7 + i, account_id=f"{1000000000000001 + i:016d}")
+        for i in range(accounts)
+    ]
+    return {"managementAccountId": management, "accounts": members}
+
+
+def synthetic_account(
+    users: int, groups: int = 0, policies: int = 0, *, seed: int = 7, account_id: str = ACCOUNT_ID
+) -> dict[str, Any]:
     """A deterministic account: custom policies of a few kinds, users in groups, some with MFA."""
     import random
 
@@ -87,7 +101,7 @@ def synthetic_account(users: int, groups: int = 0, policies: int = 0, *, seed: i
             {
                 "userName": f"user-{u:04d}",
                 "userId": str(300000000000000 + u),
-                "mfaDevice": {"serialNumber": f"acs:ram::5123456789012345:mfa/user-{u:04d}", "type": "VMFA"}
+                "mfaDevice": {"serialNumber": f"acs:ram::{account_id}:mfa/user-{u:04d}", "type": "VMFA"}
                 if has_mfa
                 else None,
                 "loginProfile": {"mfaBindRequired": u % 5 == 0},
@@ -95,4 +109,4 @@ def synthetic_account(users: int, groups: int = 0, policies: int = 0, *, seed: i
                 "groups": [row["groupName"] for row in rng.sample(group_rows, k=min(1, len(group_rows)))],
             }
         )
-    return {"accountId": "5123456789012345", "users": user_rows, "groups": group_rows, "policies": pols}
+    return {"accountId": account_id, "users": user_rows, "groups": group_rows, "policies": pols}

@@ -1,4 +1,7 @@
-"""Run the fake cloud in its own process: `python -m tests.fakes.serve --snapshot FILE [--latency S]`.
+"""Run the fake cloud in its own process:
+`python -m tests.fakes.serve --snapshot FILE [--latency S] [--external-id ID]`.
+
+`--external-id`: the ExternalId the members' reader role trusts (organization snapshots).
 
 Prints `127.0.0.1:<port>` on the first line of stdout, then serves until stdin closes.
 The benchmark uses it so the server's CPU time does not compete with the code measured.
@@ -18,9 +21,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--snapshot", required=True, type=Path)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--external-id", default=None)
     args = parser.parse_args()
     snapshot = json.loads(args.snapshot.read_text(encoding="utf-8"))
-    with FakeCloud(snapshot, latency=args.latency) as cloud:
+    with FakeCloud(snapshot, latency=args.latency, external_id=args.external_id) as cloud:
         print(cloud.endpoint, flush=True)
         sys.stdin.read()  # until the parent closes our stdin
     return 0

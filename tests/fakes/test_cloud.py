@@ -135,3 +135,75 @@ def test_each_call_records_the_request_id_it_answered_with_on_faults_and_api_err
     ]
     assert [c.request_id for c in fake.calls] == [body["RequestId"] for _, body in answers]
     assert len({c.request_id for c in fake.calls}) == 3
+
+
+# -- organization snapshots behind STS AssumeRole ----------------------------------------------
+def _sts(fake: FakeCloud, token: str = TEST_TOKEN):
+    from alibabacloud_sts20150401.client import Client as StsClient
+
+    return StsClient(
+        Config(
+            access_key_id=TEST_KEY_ID, access_key_secret=TEST_SECRET, security_token=token,
+            endpoint=fake.endpoint, protocol="http",
+        )
+    )
+
+
+def _assume(fake: FakeCloud, arn: str, **overrides):
+    from alibabacloud_sts20150401 import models as sts
+
+    values = {"role_arn": arn, "role_session_name": "baseline-mfa-rule", "duration_seconds": 3600,
+              "external_id": "ext-1", **overrides}
+    request = sts.AssumeRoleRequest(**values)
+    return _sts(fake).assume_role_with_options(request, RuntimeOptions(autoretry=False))
+
+
+def test_an_organization_is_served_per_member_behind_assume_role():
+    org = load("snapshots/organization.json")
+    first, second, _ = (a["accountId"] for a in org["accounts"])
+    with FakeCloud(org, expected_token=TEST_TOKEN, external_id="ext-1") as fake:
+        creds = _assume(fake, f"acs:ram::{second}:role/baselinemfarulereader").body.credentials
+        assert creds.security_token.startswith(f"fake-sts-token/{second}/")
+        member = Client(
+            Config(access_key_id=creds.access_key_id, access_key_secret=creds.access_key_secret,
+                   security_token=creds.security_token, endpoint=fake.endpoint, protocol="http")
+        )
+        users = member.list_users_with_options(ram.ListUsersRequest(), RuntimeOptions()).body.users.user
+        assert [u.user_name for u in users] == [u["userName"] for u in org["accounts"][1]["users"]]
+        identity = _sts(fake, creds.security_token).get_caller_identity_with_options(RuntimeOptions()).body
+        assert identity.account_id == second
+        # The caller's own token acts in the management account, which holds no member's users.
+        own = client(fake).list_users_with_options(ram.ListUsersRequest(), RuntimeOptions()).body
+        assert own.users.user == []
+        assert fake.count("ListUsers", account=second) == 1 and fake.count("ListUsers", account=first) == 0
+
+
+READER = "acs:ram::1005320983490002:role/baselinemfarulereader"
+
+
+@pytest.mark.parametrize(
+    ("arn", "overrides", "status", "code"),
+    [
+        (READER, {"external_id": "other"}, 403, "NoPermission"),
+        ("acs:ram::1005320983490002:role/resourcedirectoryaccountaccessrole", {}, 404, "EntityNotExist.Role"),
+        ("acs:ram::9999999999999999:role/baselinemfarulereader", {}, 404, "EntityNotExist.Role"),
+        (READER, {"role_session_name": "x" * 33}, 400, "InvalidParameter.RoleSessionName"),
+        (READER, {"duration_seconds": 600}, 400, "InvalidParameter.DurationSeconds"),
+        ("not-an-arn", {}, 400, "InvalidParameter.RoleArn"),
+    ],
+)
+def test_assume_role_is_refused_in_the_real_sts_error_shape(arn, overrides, status, code):
+    with (
+        FakeCloud(load("snapshots/organization.json"), external_id="ext-1") as fake,
+        pytest.raises(ClientException) as raised,
+    ):
+        _assume(fake, arn, **overrides)
+    assert (raised.value.status_code, raised.value.code) == (status, code)
+
+
+def test_a_member_role_removed_is_no_longer_assumable():
+    with FakeCloud(load("snapshots/organization.json")) as fake:
+        fake.remove_member_role("1005320983490002")
+        with pytest.raises(ClientException) as raised:
+            _assume(fake, "acs:ram::1005320983490002:role/baselinemfarulereader")
+    assert raised.value.code == "EntityNotExist.Role"

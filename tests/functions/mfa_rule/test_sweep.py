@@ -97,12 +97,12 @@ def test_sweep_reads_the_graph_once_and_credentials_only_of_users_at_risk(cloud)
     assert bob["annotation"] == "no path without MFA: MFA device bound (VMFA); no active AccessKey"
 
 
-def test_sweep_over_250_users_matches_the_per_user_order_without_per_user_policy_reads():
-    account = synthetic_account(250, groups=5, policies=10)
+def test_sweep_over_120_users_matches_the_per_user_order_without_per_user_policy_reads():
+    account = synthetic_account(120, groups=5, policies=10)
     with FakeCloud(account, expected_token=TEST_TOKEN, quota_per_second=None) as cloud:
         result = run_sweep(cloud)
         reported = verdicts(cloud)
-        assert result["status"] == "reported" and result["users"] == 250
+        assert result["status"] == "reported" and result["users"] == 120
         assert reported == offline(account)
         assert cloud.count("ListPoliciesForUser") == cloud.count("ListGroupsForUser") == 0
         virtual = {u["userName"] for u in account["users"] if u["mfaDevice"]}

@@ -1,0 +1,133 @@
+"""The sweep of the aggregate rule: every member account, each through its own reader role.
+
+Per member: STS credentials of its reader role (members.py, cached), RAM and IMS clients built
+from them, one set of per-API limiters of its own (RAM's flow control is per account: a member
+near its quota slows only itself), its own policy-document cache (a Custom policy's name and
+version identify it only within its account), and the single-account sweep (sweep.py) with the
+member's credential report. Up to `max_accounts_in_flight` members are swept at once, each with
+`max_concurrency` workers, all under the invocation's one deadline.
+
+A member whose role cannot be assumed, or whose sweep fails outright, comes back with the reason
+and no results: the handler reports it INSUFFICIENT_DATA and never sends DeleteMode.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from functions.common import logjson
+from functions.common.credentials import Credentials
+from functions.common.once import OnceMap
+from functions.common.retry import Deadline
+from functions.common.tea_api import CallSettings, TeaApi
+from functions.mfa_rule import clients, credential_report
+from functions.mfa_rule.facts import PolicyRef
+from functions.mfa_rule.members import AssumeFailed, MemberSessions
+from functions.mfa_rule.ram_facts import RamFacts
+from functions.mfa_rule.rule import Rule
+from functions.mfa_rule.settings import Settings
+from functions.mfa_rule.sweep import SweepResult, sweep
+from policies import Policy
+
+_log = logjson.get_logger("mfa_rule")
+
+# Policy documents per member account, for the life of the container (ram_facts.POLICY_CACHE is
+# the single-account one: keyed by type, name and version, which two accounts may share).
+_MEMBER_POLICY_CACHES: dict[str, OnceMap[PolicyRef, Policy]] = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def member_policy_cache(account_id: str) -> OnceMap[PolicyRef, Policy]:
+    with _CACHES_LOCK:
+        return _MEMBER_POLICY_CACHES.setdefault(account_id, OnceMap(max_entries=1024))
+
+
+def clear_member_policy_caches() -> None:
+    with _CACHES_LOCK:
+        _MEMBER_POLICY_CACHES.clear()
+
+
+@dataclass(frozen=True)
+class AccountSweep:
+    account_id: str
+    result: SweepResult | None
+    error: str | None = None  # why the member could not be swept at all
+
+    @property
+    def complete(self) -> bool:
+        return self.result is not None and self.result.complete
+
+
+@dataclass(frozen=True)
+class MemberWiring:
+    """What every member's clients share: settings, retry policy, the deadline, time sources."""
+
+    conf: Settings
+    region: str | None
+    call: CallSettings
+    deadline: Deadline
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+
+
+def sweep_accounts(
+    accounts: Sequence[str], sessions: MemberSessions, rule: Rule, wiring: MemberWiring
+) -> tuple[AccountSweep, ...]:
+    """Each account's sweep, in the order given, at most `max_accounts_in_flight` at a time."""
+    if not accounts:
+        return ()
+    workers = max(1, min(wiring.conf.max_accounts_in_flight, len(accounts)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfa-rule-account") as pool:
+        return tuple(pool.map(lambda account: _sweep_member(account, sessions, rule, wiring), accounts))
+
+
+def _sweep_member(
+    account_id: str, sessions: MemberSessions, rule: Rule, wiring: MemberWiring
+) -> AccountSweep:
+    try:
+        creds = sessions.credentials(account_id)
+    except AssumeFailed as exc:
+        logjson.log(_log, logging.ERROR, "member_assume_failed", account=account_id, error=str(exc))
+        return AccountSweep(account_id, None, str(exc))
+    try:
+        facts, ims_api = member_facts(account_id, creds, wiring)
+        report = functools.partial(
+            credential_report.fetch,
+            ims_api,
+            now=lambda: datetime.datetime.now(datetime.timezone.utc),
+            max_age=datetime.timedelta(seconds=wiring.conf.credential_report_max_age_seconds),
+            sleep=wiring.sleep,
+        )
+        result = sweep(facts, rule, max_concurrency=wiring.conf.max_concurrency, credential_report=report)
+    except Exception as exc:  # one member's failure must not take the others' results with it
+        error = f"account {account_id}: sweep failed: {type(exc).__name__}: {exc}"
+        logjson.log(_log, logging.ERROR, "member_sweep_failed", account=account_id, error=error)
+        return AccountSweep(account_id, None, error)
+    return AccountSweep(account_id, result)
+
+
+def member_facts(account_id: str, creds: Credentials, wiring: MemberWiring) -> tuple[RamFacts, TeaApi]:
+    """RamFacts over the member's RAM and IMS with its own limiters and policy cache; and its IMS API."""
+    conf = wiring.conf
+    ram_api = TeaApi(
+        clients.ram_client(creds, conf, wiring.region),
+        settings=wiring.call,
+        deadline=wiring.deadline,
+        limiter=clients.rate_limits(conf, wiring.clock, wiring.sleep),
+    )
+    ims_api = TeaApi(
+        clients.ims_client(creds, conf, wiring.region),
+        settings=wiring.call,
+        deadline=wiring.deadline,
+        limiter=clients.rate_limits(conf, wiring.clock, wiring.sleep),
+    )
+    facts = RamFacts(
+        ram_api, page_size=conf.list_page_size, ims_api=ims_api, cache=member_policy_cache(account_id)
+    )
+    return facts, ims_api
