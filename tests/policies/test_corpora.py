@@ -16,11 +16,7 @@ from pathlib import Path
 import pytest
 
 from policies import Decision, Policy, PolicyError, Request, evaluate, holds, parse_policy
-from policies.conditions import decide_all
-from policies.context import normalize
-from policies.evaluate import action_matches
-from policies.variables import resolve
-from policies.wildcard import ANY, STAR, Lang, compile_glob, search
+from tests.policies.helpers import allowed_resource
 
 CORPORA = Path(__file__).parents[1] / "fixtures" / "corpora"
 
@@ -117,30 +113,6 @@ def test_ram_documents_with_set_operators_parse(corpus):
         p for p in _parsed(corpus, "ram") if any(c.set_op for s in p.statements for c in s.conditions)
     ]
     assert with_sets
-
-
-def allowed_resource(policy: Policy, action: str, context: dict[str, str]) -> str | None:
-    """A resource `action` is allowed on, found over resource languages (None when there is none):
-    the Resource/NotResource of the statements that apply to the action in this context, Allows
-    minus Denies."""
-    values = normalize(context)
-
-    def lookup(key: str) -> tuple[str, ...] | None:
-        return values.get(key.lower())
-
-    allows: list[Lang] = []
-    denies: list[Lang] = []
-    for statement in policy.statements:
-        if not action_matches(statement, action) or decide_all(statement.conditions, lookup) is not True:
-            continue
-        if statement.resources is None:
-            lang = Lang((), negated=True)  # a trust policy statement: the role itself
-        else:
-            resolved = [resolve(parts, lookup) for parts in statement.resource_parts]
-            globs = tuple(compile_glob(r, False) for r in resolved if isinstance(r, tuple))
-            lang = Lang(globs, negated=statement.not_resource)
-        (allows if statement.effect == "Allow" else denies).append(lang)
-    return search([Lang((compile_glob((ANY, STAR), False),))], allows, denies)
 
 
 def _check(policies: list[Policy], pattern: str) -> tuple[list[str], set[tuple[str, str]]]:
