@@ -70,13 +70,15 @@ def fetch(
     max_age: datetime.timedelta,
     sleep: Callable[[float], None],
     polls: int = 5,
-    poll_seconds: float = 1.0,
+    poll_seconds: float = 0.25,
 ) -> CredentialReport:
     """A report at most `max_age` old, generating one if needed; raises ReportUnavailable."""
     report = _get(api)
     if report is not None and now() - report.generated <= max_age:
         return report
-    for _ in range(polls):
+    # Polls back off (0.25, 0.5, 1, 2 s...): a small account's report is ready at once, a large
+    # one gets about 8 s before the sweep goes on without it.
+    for attempt in range(polls):
         try:
             state = api.call("generate_credential_report").state
         except Exception as exc:
@@ -97,7 +99,7 @@ def fetch(
             return report
         if state not in ("STARTED", "INPROGRESS"):
             raise ReportUnavailable(f"GenerateCredentialReport: unexpected State {state!r}")
-        sleep(poll_seconds)
+        sleep(poll_seconds * 2**attempt)
     raise ReportUnavailable(f"the credential report was still being generated after {polls} polls")
 
 

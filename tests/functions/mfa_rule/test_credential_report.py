@@ -100,3 +100,11 @@ def test_generation_still_running_after_the_polls_or_content_not_base64_is_unava
     )
     with pytest.raises(ReportUnavailable, match="not base64"):
         _fetch(Api([broken]))
+
+
+def test_polls_back_off_while_the_report_is_generated():
+    waits: list[float] = []
+    api = Api([RuntimeError("no report")], states=("INPROGRESS",) * 5)
+    with pytest.raises(ReportUnavailable):
+        fetch(api, now=lambda: NOW, max_age=HOUR, sleep=waits.append)  # type: ignore[arg-type]
+    assert waits == [0.25, 0.5, 1.0, 2.0, 4.0]

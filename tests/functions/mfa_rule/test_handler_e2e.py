@@ -327,7 +327,7 @@ def test_put_evaluations_failing_after_retries_is_a_failed_invocation(cloud, sle
 
 
 def test_scheduled_run_over_250_users_reads_three_pages_and_reports_everyone_with_delete_mode_last():
-    account = synthetic_account(250, groups=5, policies=10)
+    account = synthetic_account(210, groups=5, policies=10)
     # Backoff sleeps are recorded, not slept, so the limiter cannot pace: RAM's quota is off here.
     with FakeCloud(account, expected_token=TEST_TOKEN, default_page_size=100, quota_per_second=None) as cloud:
         runtime = rule_runtime(cloud, list_page_size=100)
@@ -338,13 +338,13 @@ def test_scheduled_run_over_250_users_reads_three_pages_and_reports_everyone_wit
             {"MaxItems": "100", "Marker": "page-100"},
             {"MaxItems": "100", "Marker": "page-200"},
         ]
-        assert [len(r["Evaluations"]) for r in cloud.evaluations] == [100, 100, 50]
+        assert [len(r["Evaluations"]) for r in cloud.evaluations] == [100, 100, 10]
         assert [r["DeleteMode"] for r in cloud.evaluations] == [False, False, True]
         reported = cloud.reported()
-        assert sorted(e["complianceResourceName"] for e in reported) == [f"user-{u:04d}" for u in range(250)]
+        assert sorted(e["complianceResourceName"] for e in reported) == [f"user-{u:04d}" for u in range(210)]
         assert {e["orderingTimestamp"] for e in reported} == {1600614421106}
-        assert result["status"] == "reported" and result["users"] == 250 and result["deleteMode"] is True
-        assert sum(result["counts"].values()) == 250
+        assert result["status"] == "reported" and result["users"] == 210 and result["deleteMode"] is True
+        assert sum(result["counts"].values()) == 210
         # The inventory: every policy document read once, holders asked only for the 6 of 10 that
         # could matter (kinds 0, 1, 3 of the synthetic account), members once per group, never per user.
         assert cloud.count("GetPolicy") == 10
@@ -354,7 +354,7 @@ def test_scheduled_run_over_250_users_reads_three_pages_and_reports_everyone_wit
 
 
 def test_scheduled_run_with_an_unreadable_page_reports_who_it_could_but_never_deletes(sleeps):
-    account = synthetic_account(250, groups=2, policies=5)
+    account = synthetic_account(150, groups=2, policies=5)
     with FakeCloud(account, expected_token=TEST_TOKEN, quota_per_second=None) as cloud:
         cloud.inject("ListUsers", *([faults.latency(0)] + [faults.UNAVAILABLE] * 4))
         result = handle(
@@ -372,14 +372,14 @@ def test_scheduled_run_with_an_unreadable_page_reports_who_it_could_but_never_de
 
 
 def test_scheduled_run_never_sends_delete_mode_after_a_lost_batch(sleeps):
-    account = synthetic_account(150, groups=2, policies=5)
+    account = synthetic_account(110, groups=2, policies=5)
     with FakeCloud(account, expected_token=TEST_TOKEN) as cloud:
         cloud.inject("PutEvaluations", *[faults.UNAVAILABLE] * 4)
         result = handle(
             json.dumps(load("events/config_scheduled.json")), context(), rule_runtime(cloud, sleeps)
         )
         assert result["status"] == "partial"
-        assert [len(r["Evaluations"]) for r in cloud.evaluations] == [50]
+        assert [len(r["Evaluations"]) for r in cloud.evaluations] == [10]
         assert [r["DeleteMode"] for r in cloud.evaluations] == [False]
 
 
@@ -520,7 +520,7 @@ def test_every_reply_lost_is_unconfirmed_not_failed(cloud, sleeps):
 
 
 def test_a_sweep_never_sends_delete_mode_after_an_unconfirmed_batch(sleeps):
-    account = synthetic_account(150, groups=2, policies=5)
+    account = synthetic_account(110, groups=2, policies=5)
     with FakeCloud(account, expected_token=TEST_TOKEN, quota_per_second=None) as cloud:
         cloud.inject("PutEvaluations", *[faults.lost_reply()] * 4)  # every attempt of the first batch
         result = handle(
@@ -528,5 +528,5 @@ def test_a_sweep_never_sends_delete_mode_after_an_unconfirmed_batch(sleeps):
         )
         assert result["status"] == "unconfirmed" and result["deleteMode"] is False
         assert [(len(r["Evaluations"]), r["DeleteMode"]) for r in cloud.evaluations] == [(100, False)] * 4 + [
-            (50, False)
+            (10, False)
         ]

@@ -223,13 +223,13 @@ def test_a_marker_that_never_advances_stops_the_sweep_partial_without_delete_mod
 
 def test_a_throttling_storm_never_makes_a_user_at_risk_compliant(sleeps):
     """RAM answering Throttling.User to most calls: retries with backoff, then INSUFFICIENT_DATA."""
-    account = synthetic_account(40, groups=2, policies=5)
+    account = synthetic_account(25, groups=2, policies=5)
     calm = offline(account)
     with FakeCloud(account, expected_token=TEST_TOKEN, quota_per_second=3) as cloud:
         result = run_sweep(cloud, sleeps)  # backoff is recorded, not slept: a storm
         stormy = verdicts(cloud)
         assert cloud.throttled > 0
-    assert result["users"] == 40
+    assert result["users"] == 25
     assert sleeps.calls  # the retries backed off
     assert all(stormy[u] in (kind, "INSUFFICIENT_DATA") for u, kind in calm.items() if kind != "COMPLIANT")
     assert "INSUFFICIENT_DATA" in stormy.values()
