@@ -21,7 +21,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from baseline.mocks import DEFAULT_AWS_REGION, BaselineMocks, run_with_mocks
+from baseline.mock_outputs import DEFAULT_AWS_REGION, BaselineMocks
+from baseline.mocks import run_with_mocks
 from components.settings import flatten_for_pulumi, read_stack_config, settings_from_config
 
 PROJECT = "baseline"

@@ -359,21 +359,17 @@ def load_stack_file(path: Path, *, today: datetime.date | None = None) -> Settin
 
 def pulumi_config_values() -> dict[str, Any]:
     """Every config value the running program was given (explicit config and PULUMI_CONFIG)."""
-    from pulumi.runtime import config as runtime_config
+    from components import pulumi_sdk  # imports pulumi: only when a program runs
 
-    values: dict[str, Any] = dict(runtime_config.get_config_env())
-    values.update(runtime_config.CONFIG.get())
-    return values
+    return pulumi_sdk.config_values()
 
 
 def load_settings() -> Settings:
     """Settings of the running Pulumi program."""
-    from pulumi.runtime import config as runtime_config
+    from components import pulumi_sdk
 
     values = pulumi_config_values()
-    secret = {k for k in values if runtime_config.is_config_secret(k)}
-    secret.update(runtime_config.get_config_secret_keys_env())
-    return settings_from_config(values, secret_keys=secret)
+    return settings_from_config(values, secret_keys=pulumi_sdk.secret_config_keys(values))
 
 
 def flatten_for_pulumi(config: Mapping[str, Any]) -> dict[str, str]:

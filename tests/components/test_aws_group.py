@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from baseline.mocks import AWS_ACCOUNT, run_with_mocks
+from baseline.mock_outputs import AWS_ACCOUNT
+from baseline.mocks import run_with_mocks
 from components.aws_group import TYPE, AwsMfaEnforcedGroup
 from components.settings import AwsPasswordPolicySettings, AwsSettings
 from policies import Decision, Request, documents, evaluate, parse_policy

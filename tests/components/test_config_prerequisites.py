@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from baseline.mocks import BaselineMocks, run_with_mocks
+from baseline.mock_outputs import BaselineMocks
+from baseline.mocks import run_with_mocks
 from components.config_prerequisites import TYPE, ConfigPrerequisites, PrerequisiteMissing
 from components.program import build
 from components.settings import (
