@@ -3,6 +3,7 @@ arrives through pulumi.Config as the engine passes it (objects as JSON text)."""
 
 from __future__ import annotations
 
+import ast
 import json
 
 import pulumi
@@ -52,8 +53,15 @@ def test_invalid_config_stops_the_program_with_a_run_error_naming_the_key():
 
 
 def test_the_entry_point_is_only_the_program_call():
-    source = (PROJECT_ROOT / "__main__.py").read_text()
-    assert "from components.program import main" in source and source.rstrip().endswith("main()")
+    """__main__.py, read as code: a docstring, `from components.program import main`, `main()`."""
+    tree = ast.parse((PROJECT_ROOT / "__main__.py").read_text(encoding="utf-8"))
+    body = list(tree.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body.pop(0)  # the docstring
+    assert [ast.dump(node, annotate_fields=False) for node in body] == [
+        ast.dump(node, annotate_fields=False)
+        for node in ast.parse("from components.program import main\nmain()").body
+    ]
 
 
 def test_a_notifications_section_pulumi_holds_as_secret_is_planned_as_secret_endpoints(monkeypatch):

@@ -1,13 +1,15 @@
-"""Which OSS endpoint the remediation talks to: the bucket's own region, unless overridden."""
+"""Which OSS endpoint, region and credentials the remediation builds its oss2 client with: the
+bucket's own region, unless overridden."""
 
 from __future__ import annotations
 
+import oss2
 import pytest
 
 from functions.common.credentials import Credentials
 from functions.common.env import Endpoint, SettingsError
 from functions.common.retry import Deadline, RetryPolicy
-from functions.oss_acl_remediation import settings
+from functions.oss_acl_remediation import remediate, settings
 from functions.oss_acl_remediation.remediate import BucketAcl, region_endpoint
 
 CREDS = Credentials("STS.test-key-id", "test-secret-not-a-key", "STS.test-token")
@@ -23,22 +25,38 @@ def test_an_override_replaces_the_region_endpoint():
     assert region_endpoint("cn-hangzhou", Endpoint("oss.example.com", "https")) == "https://oss.example.com"
 
 
-def test_the_oss2_client_is_built_on_the_bucket_region_endpoint_and_region():
-    acl = BucketAcl(
+def test_the_oss2_client_is_built_on_the_bucket_region_endpoint_region_and_sts_triple(monkeypatch):
+    """What the code hands oss2's constructors (building a Bucket makes no request)."""
+    built: dict[str, object] = {}
+
+    def bucket(auth, endpoint, bucket_name, **options):
+        built.update(auth=auth, endpoint=endpoint, bucket_name=bucket_name, **options)
+
+    real_provider = oss2.StaticCredentialsProvider
+
+    def provider(*triple):
+        built["credentials"] = triple
+        return real_provider(*triple)
+
+    monkeypatch.setattr(remediate.oss2, "Bucket", bucket)
+    monkeypatch.setattr(remediate.oss2, "StaticCredentialsProvider", provider)
+    BucketAcl(
         CREDS,
         "config-snapshot",
         "cn-hangzhou",
         endpoint=None,
-        timeout=1.0,
+        timeout=1.5,
         retry=RetryPolicy(),
         deadline=Deadline(10.0),
     )
-    bucket = acl._bucket  # constructing the client makes no request
-    assert (bucket.endpoint, bucket.bucket_name, bucket.region) == (
-        "https://oss-cn-hangzhou.aliyuncs.com",
-        "config-snapshot",
-        "cn-hangzhou",
-    )
+    assert isinstance(built.pop("auth"), oss2.ProviderAuthV2)
+    assert built == {
+        "endpoint": "https://oss-cn-hangzhou.aliyuncs.com",
+        "bucket_name": "config-snapshot",
+        "connect_timeout": 1.5,
+        "region": "cn-hangzhou",
+        "credentials": ("STS.test-key-id", "test-secret-not-a-key", "STS.test-token"),
+    }
 
 
 def test_oss_endpoint_setting_allows_plain_http_only_to_loopback():
