@@ -15,7 +15,6 @@ Every error is a `PolicyError` whose path names the element, e.g. `Statement[2].
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,8 +22,8 @@ from policies import conditions
 from policies.context import scalar_text
 from policies.errors import PolicyError
 from policies.model import DIALECTS, Condition, Policy, Statement, StatementRef
-from policies.variables import has_variables, parse_template
-from policies.wildcard import compile_regex, glob_tokens, tokens_regex
+from policies.variables import parse_template
+from policies.wildcard import glob_tokens
 
 VERSIONS = {"aws": "2012-10-17", "ram": "1"}
 TOP_LEVEL = {"aws": ("Version", "Id", "Statement"), "ram": ("Version", "Statement")}
@@ -123,9 +122,6 @@ def _statement(item: Any, path: str, index: int, dialect: str, policy: str) -> S
     conds = _conditions(item.get("Condition"), f"{path}.Condition", dialect) if "Condition" in item else ()
 
     action_tokens = tuple(glob_tokens(value) for value, _ in actions)
-    resource_regex = None
-    if resource_parts and not any(has_variables(p) for p in resource_parts):
-        resource_regex = _union(resource_parts, fold=False)
     return Statement(
         ref=StatementRef(policy=policy, index=index, sid=sid, effect=effect),
         effect=effect,
@@ -137,18 +133,8 @@ def _statement(item: Any, path: str, index: int, dialect: str, policy: str) -> S
         principal=principal,
         not_principal=principal_key == "NotPrincipal",
         action_tokens=action_tokens,
-        action_regex=_union(action_tokens, fold=True),
         resource_parts=resource_parts,
-        resource_regex=resource_regex,
     )
-
-
-def _union(patterns: tuple, *, fold: bool) -> re.Pattern[str]:
-    """One regular expression for a statement's patterns, so matching is a single call."""
-    if len(patterns) == 1:
-        return compile_regex(patterns[0], fold)
-    source = "|".join(f"(?:{tokens_regex(p, str(i))})" for i, p in enumerate(patterns))
-    return re.compile(source, re.DOTALL | (re.IGNORECASE if fold else 0))
 
 
 def _one_of(item: Mapping[str, Any], path: str, first: str, second: str, *, required: bool) -> str | None:

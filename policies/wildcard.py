@@ -67,6 +67,14 @@ def _segment(tokens: Sequence[Token]) -> str:
     return "".join("." if tok == ANY else re.escape(str(tok)) for tok in tokens)
 
 
+def union_regex(patterns: Sequence[tuple[Token, ...]], fold: bool) -> re.Pattern[str]:
+    """One regular expression for several patterns, so matching a statement is a single call."""
+    if len(patterns) == 1:
+        return compile_regex(patterns[0], fold)
+    source = "|".join(f"(?:{tokens_regex(p, str(i))})" for i, p in enumerate(patterns))
+    return re.compile(source, re.DOTALL | (re.IGNORECASE if fold else 0))
+
+
 @lru_cache(maxsize=16384)
 def compile_regex(tokens: tuple[Token, ...], fold: bool) -> re.Pattern[str]:
     return re.compile(tokens_regex(tokens), re.DOTALL | (re.IGNORECASE if fold else 0))
