@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -40,38 +37,9 @@ from functions.mfa_rule import members, org_sweep, ram_facts  # noqa: E402
 from functions.mfa_rule import settings as rule_settings  # noqa: E402
 from functions.mfa_rule.handler import Runtime, handle  # noqa: E402
 from tests.fakes.fixtures import ACCOUNT_ID, context, load, synthetic_organization  # noqa: E402
+from tests.fakes.process import FakeProcess  # noqa: E402
 
 ORG_STACK = ROOT / "stacks" / "Pulumi.org.yaml"
-
-
-class FakeProcess:
-    """The fake cloud in a child process, so its CPU time does not compete with the measured code."""
-
-    def __init__(self, snapshot: dict[str, Any], latency: float, external_id: str) -> None:
-        self._dir = tempfile.TemporaryDirectory()
-        path = Path(self._dir.name) / "organization.json"
-        path.write_text(json.dumps(snapshot))
-        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
-            [sys.executable, "-m", "tests.fakes.serve", "--snapshot", str(path), "--latency", str(latency),
-             "--external-id", external_id],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        if self.proc.stdout is None:
-            raise RuntimeError("the fake cloud process has no stdout")
-        self.endpoint = self.proc.stdout.readline().strip()
-
-    def control(self, what: str) -> dict[str, Any]:
-        with urllib.request.urlopen(f"http://{self.endpoint}/_fake/{what}", timeout=10) as response:
-            return json.loads(response.read())
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        self.proc.wait(timeout=10)
-        self._dir.cleanup()
 
 
 def deployed_environment(endpoint: str, member_ids: list[str]) -> dict[str, str]:
@@ -94,7 +62,7 @@ def deployed_environment(endpoint: str, member_ids: list[str]) -> dict[str, str]
 def run(snapshot: dict[str, Any], latency: float, in_flight: int | None) -> dict[str, Any]:
     ids = [a["accountId"] for a in snapshot["accounts"]]
     probe = rule_settings.from_env(deployed_environment("127.0.0.1:1", ids))
-    fake = FakeProcess(snapshot, latency, probe.member_external_id)
+    fake = FakeProcess(snapshot, latency, ("--external-id", probe.member_external_id))
     try:
         environment = deployed_environment(fake.endpoint, ids)
         if in_flight is not None:

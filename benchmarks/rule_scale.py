@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -45,38 +42,10 @@ from functions.mfa_rule import ram_facts  # noqa: E402
 from functions.mfa_rule import settings as rule_settings  # noqa: E402
 from functions.mfa_rule.handler import Runtime, handle  # noqa: E402
 from tests.fakes.fixtures import TEST_KEY_ID, TEST_SECRET, TEST_TOKEN, context, load, synthetic_account  # noqa: E402
+from tests.fakes.process import FakeProcess  # noqa: E402
 
 DANGEROUS = ["ecs:*", "oss:*", "log:*"]
 PROD_STACK = ROOT / "stacks" / "Pulumi.prod.yaml"
-
-
-class FakeProcess:
-    """The fake cloud in a child process, so its CPU time does not compete with the measured code."""
-
-    def __init__(self, snapshot: dict[str, Any], latency: float) -> None:
-        self._dir = tempfile.TemporaryDirectory()
-        path = Path(self._dir.name) / "snapshot.json"
-        path.write_text(json.dumps(snapshot))
-        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
-            [sys.executable, "-m", "tests.fakes.serve", "--snapshot", str(path), "--latency", str(latency)],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        if self.proc.stdout is None or self.proc.stdin is None:
-            raise RuntimeError("the fake cloud process has no pipes")
-        self.endpoint = self.proc.stdout.readline().strip()
-
-    def control(self, what: str) -> dict[str, Any]:
-        with urllib.request.urlopen(f"http://{self.endpoint}/_fake/{what}", timeout=10) as response:
-            return json.loads(response.read())
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        self.proc.wait(timeout=10)
-        self._dir.cleanup()
 
 
 def seed_baseline(endpoint: str) -> Counter[str]:
