@@ -73,7 +73,9 @@ FOLDER_ID_PATTERN = re.compile(r"^fd-[A-Za-z0-9]{1,64}$")
 RAM_ROLE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9.-]{1,64}$")
 # STS AssumeRole ExternalId: 2..1224 of letters, digits and `= , . @ : / - _` (alibabacloud_sts20150401
 # AssumeRoleRequest.external_id).
-EXTERNAL_ID_PATTERN = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+# ASCII only, as the rule function checks MEMBER_EXTERNAL_ID (functions/mfa_rule/settings.py):
+# a value the stack accepted but the function refused would fail every organization sweep.
+EXTERNAL_ID_PATTERN = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
 
 Report = Callable[[str, str], None]  # (config key within the section, reason)
 
@@ -566,7 +568,7 @@ class OrganizationSettings:
     )
     external_id: str = setting(
         help="STS ExternalId the member role's trust requires (not a secret; unique per deployment)",
-        pattern=EXTERNAL_ID_PATTERN, what="2..1224 of letters, digits and `=,.@:/-_`",
+        pattern=EXTERNAL_ID_PATTERN, what="2..1224 of letters, digits and `+=,.@:/-_`",
     )
     max_accounts_in_flight: int = setting(
         8, help="member accounts the rule function sweeps at once, each with its own RAM rate limiters "

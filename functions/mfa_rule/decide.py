@@ -202,9 +202,11 @@ def _console_closed(facts: UserFacts) -> str:
     if facts.device is not None:
         kind = f" ({facts.device.type})" if facts.device.type else ""
         return f"MFA device bound{kind}"
-    if facts.login_profile is not None and facts.login_profile.mfa_bind_required:
-        return "console sign-in must bind an MFA device (login profile)"
-    return "the account requires MFA at every console sign-in"
+    # The account's setting first: a sweep does not read the profile's flag where it is moot,
+    # and the change path must annotate the same user the same way.
+    if facts.preference is not None and facts.preference.login_forces_mfa:
+        return "the account requires MFA at every console sign-in"
+    return "console sign-in must bind an MFA device (login profile)"
 
 
 def _facts_detail(facts: UserFacts, paths: Sequence[str]) -> dict[str, Any]:

@@ -71,7 +71,8 @@ class VirtualMfaBindings:
 
 @dataclass(frozen=True)
 class LoginProfile:
-    mfa_bind_required: bool
+    # None: not read, because the account's preference forces MFA at every sign-in anyway.
+    mfa_bind_required: bool | None
     password_reset_required: bool = False
 
 

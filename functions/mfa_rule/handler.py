@@ -267,25 +267,8 @@ def _sweep(
         status = "partial"  # what was reported arrived, but not every user was listed
     else:
         status = outcome.status
-    logjson.log(
-        _log,
-        logging.INFO if not errors else logging.ERROR,
-        "sweep_done",
-        users=len(records),
-        counts=dict(counts),
-        delete_mode=bool(outcome and outcome.delete_mode_sent),
-        errors=errors,
-        warnings=warnings,
-    )
-    return {
-        "status": status,
-        "messageType": ev.message_type,
-        "users": len(records),
-        "counts": dict(sorted(counts.items())),
-        "deleteMode": bool(outcome and outcome.delete_mode_sent),
-        "errors": errors,
-        "warnings": warnings,
-    }
+    delete_sent = bool(outcome and outcome.delete_mode_sent)
+    return _sweep_result("sweep_done", ev, status, len(records), counts, delete_sent, errors, warnings)
 
 
 def _org_sweep(
@@ -340,25 +323,41 @@ def _org_sweep(
         status = "failed" if statuses == {"failed"} else "partial"
     counts = Counter(r["complianceType"] for r in records + unreadable)
     delete_sent = any(o.delete_mode_sent for o in outcomes)
+    result = _sweep_result(
+        "organization_sweep_done", ev, status, len(records), counts, delete_sent, errors, warnings
+    )
+    return {**result, "accounts": accounts}
+
+
+def _sweep_result(
+    log_event: str,
+    ev: RuleEvent,
+    status: str,
+    users: int,
+    counts: Counter[str],
+    delete_sent: bool,
+    errors: list[str],
+    warnings: list[str],
+) -> dict[str, Any]:
+    """The one result shape of both sweeps (DESIGN.md "Function contracts"), logged as it returns."""
     logjson.log(
         _log,
         logging.INFO if not errors else logging.ERROR,
-        "organization_sweep_done",
-        accounts=len(sweeps),
-        users=len(records),
+        log_event,
+        users=users,
         counts=dict(counts),
         delete_mode=delete_sent,
         errors=errors,
+        warnings=warnings,
     )
     return {
         "status": status,
         "messageType": ev.message_type,
-        "users": len(records),
+        "users": users,
         "counts": dict(sorted(counts.items())),
         "deleteMode": delete_sent,
         "errors": errors,
         "warnings": warnings,
-        "accounts": accounts,
     }
 
 

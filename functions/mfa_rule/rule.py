@@ -22,7 +22,14 @@ from functions.common import exemptions, logjson
 from functions.common.exemptions import Exemption
 from functions.mfa_rule import decide
 from functions.mfa_rule.decide import ACCESS_KEY, CONSOLE, PATHS, Grant, PathRisks, UserFacts, Verdict
-from functions.mfa_rule.facts import BadPolicyDocument, FactsSource, LookupFailed, MfaDevice, UserGone
+from functions.mfa_rule.facts import (
+    BadPolicyDocument,
+    FactsSource,
+    LoginProfile,
+    LookupFailed,
+    MfaDevice,
+    UserGone,
+)
 
 _log = logjson.get_logger("mfa_rule")
 
@@ -32,13 +39,14 @@ class Known:
     """Credential facts a sweep already holds from bulk listings, so no per-user call asks again.
 
     `device_known`: `device` is the truth (a virtual device listed, or the credential report's
-    mfa_active); `no_login_profile`: the report says no password exists; `no_active_key`: the
-    report shows no active AccessKey."""
+    mfa_active); `no_login_profile` / `login_profile_exists`: the report says whether a password
+    exists; `no_active_key`: the report shows no active AccessKey."""
 
     device_known: bool = False
     device: MfaDevice | None = None
     no_login_profile: bool = False
     no_active_key: bool = False
+    login_profile_exists: bool = False
 
     @classmethod
     def bound(cls, device: MfaDevice | None) -> Known:
@@ -130,9 +138,15 @@ def gather(source: FactsSource, user: str, paths: Sequence[str], known: Known = 
         if not known.device_known:
             device = source.mfa_device(user)
         if device is None and not known.no_login_profile:
-            login_profile = source.login_profile(user)
-            if login_profile is not None and not login_profile.mfa_bind_required:
+            login_profile = None if known.login_profile_exists else source.login_profile(user)
+            if known.login_profile_exists or login_profile is not None:
+                # The account's preference first (one call per account): where it forces MFA at
+                # every sign-in, the profile's own MFABindRequired cannot change the verdict.
                 preference = source.security_preference()
+                if login_profile is None and preference.login_forces_mfa:
+                    login_profile = LoginProfile(mfa_bind_required=None)
+                elif login_profile is None:
+                    login_profile = source.login_profile(user)
     if ACCESS_KEY in paths:
         keys = () if known.no_active_key else source.access_keys(user)
     return UserFacts(device, login_profile, keys, preference)

@@ -68,7 +68,13 @@ def known_for(user: UserRef, bindings: VirtualMfaBindings, report: CredentialRep
     if row is None:
         return Known.bound(listed)
     device = listed or (MfaDevice("", "") if row.mfa_active else None)
-    return Known(True, device, no_login_profile=not row.password_exist, no_active_key=not row.any_key_active)
+    return Known(
+        True,
+        device,
+        no_login_profile=not row.password_exist,
+        no_active_key=not row.any_key_active,
+        login_profile_exists=row.password_exist,
+    )
 
 
 def sweep(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components.settings import SettingsError, settings_from_config
+from functions.common.env import SettingsError as FunctionSettingsError
+from functions.mfa_rule import settings as rule_settings
 
 MINIMAL = {"alicloud:region": "ap-southeast-1", "baseline:complianceRule": {"dangerousActions": ["ecs:*"]}}
 MEMBER = "1713220985230001"
@@ -41,8 +43,29 @@ def test_members_and_external_id_are_required_and_checked_item_by_item():
         f"baseline:organization.members[2]: '{MEMBER}' is listed twice",
     ]
     assert _problems(_org(externalId="x")) == [
-        "baseline:organization.externalId: 'x' is not 2..1224 of letters, digits and `=,.@:/-_`"
+        "baseline:organization.externalId: 'x' is not 2..1224 of letters, digits and `+=,.@:/-_`"
     ]
+
+
+@pytest.mark.parametrize("external_id", ["org-1", "a+b=c,d.e@f:g/h_i", "é-org", "org 1", "x", "x" * 1225])
+def test_the_stack_accepts_exactly_the_external_ids_the_rule_function_accepts(external_id):
+    """A value only the stack accepted would deploy, then fail every organization sweep."""
+    stack_ok = not [p for p in _problems_or_none(_org(externalId=external_id)) if "externalId" in p]
+    environ = {"MEMBER_ACCOUNTS": MEMBER, "MEMBER_ROLE_NAME": "BaselineMfaRuleReader"}
+    try:
+        rule_settings.from_env({**environ, "MEMBER_EXTERNAL_ID": external_id})
+        function_ok = True
+    except FunctionSettingsError:
+        function_ok = False
+    assert stack_ok == function_ok == (external_id in ("org-1", "a+b=c,d.e@f:g/h_i"))
+
+
+def _problems_or_none(config):
+    try:
+        settings_from_config(config)
+    except SettingsError as exc:
+        return list(exc.problems)
+    return []
 
 
 def test_an_account_group_holds_at_most_200_members():

@@ -58,9 +58,16 @@ def synthetic_organization(
 
 
 def synthetic_account(
-    users: int, groups: int = 0, policies: int = 0, *, seed: int = 7, account_id: str = ACCOUNT_ID
+    users: int,
+    groups: int = 0,
+    policies: int = 0,
+    *,
+    seed: int = 7,
+    account_id: str = ACCOUNT_ID,
+    mfa_for_login: str = "independent",
 ) -> dict[str, Any]:
-    """A deterministic account: custom policies of a few kinds, users in groups, some with MFA."""
+    """A deterministic account: custom policies of a few kinds, users in groups, some with MFA;
+    `mfa_for_login` is the account's MFAOperationForLogin."""
     import random
 
     rng = random.Random(seed)
@@ -109,4 +116,10 @@ def synthetic_account(
                 "groups": [row["groupName"] for row in rng.sample(group_rows, k=min(1, len(group_rows)))],
             }
         )
-    return {"accountId": account_id, "users": user_rows, "groups": group_rows, "policies": pols}
+    return {
+        "accountId": account_id,
+        "users": user_rows,
+        "groups": group_rows,
+        "policies": pols,
+        "securityPreference": {"mfaOperationForLogin": mfa_for_login},
+    }

@@ -97,6 +97,32 @@ def test_sweep_reads_the_graph_once_and_credentials_only_of_users_at_risk(cloud)
     assert bob["annotation"] == "no path without MFA: MFA device bound (VMFA); no active AccessKey"
 
 
+def test_where_the_account_forces_mfa_at_every_sign_in_a_sweep_reads_no_login_profile(cloud):
+    """The report says who has a password; `mandatory` login MFA closes their console path, so
+    MFABindRequired is moot. Dave has no password: sign-ins without one (SSO) stay open."""
+    cloud.account.mfa_operation_for_login = "mandatory"
+    run_sweep(cloud)
+    account = load("snapshots/account.json")
+    account["securityPreference"] = {"mfaOperationForLogin": "mandatory"}
+    assert verdicts(cloud) == {**FIXTURE_VERDICTS, "alice": "COMPLIANT"} == offline(account)
+    assert (cloud.count("GetLoginProfile"), cloud.count("GetSecurityPreference")) == (0, 1)
+    annotations = {e["complianceResourceName"]: e["annotation"] for e in cloud.reported()}
+    forced = "no path without MFA: the account requires MFA at every console sign-in; no active AccessKey"
+    assert annotations["alice"] == annotations["heidi"] == forced
+
+
+def test_a_user_who_must_bind_a_device_is_annotated_alike_by_a_sweep_and_a_change(cloud):
+    """Heidi's profile requires binding and the account forces MFA: both orders name the account's
+    setting, so a change notification does not rewrite the sweep's annotation."""
+    cloud.account.mfa_operation_for_login = "mandatory"
+    run_sweep(cloud)
+    swept = next(e for e in cloud.reported() if e["complianceResourceName"] == "heidi")
+    account = load("snapshots/account.json")
+    account["securityPreference"] = {"mfaOperationForLogin": "mandatory"}
+    alone = Rule(PATTERNS).evaluate(SnapshotFacts(parse_snapshot(account)), "heidi")
+    assert (alone.compliance_type, alone.annotation) == (swept["complianceType"], swept["annotation"])
+
+
 def test_sweep_over_120_users_matches_the_per_user_order_without_per_user_policy_reads():
     account = synthetic_account(120, groups=5, policies=10)
     with FakeCloud(account, expected_token=TEST_TOKEN, quota_per_second=None) as cloud:
