@@ -123,8 +123,11 @@ def path_risks(
     console = find_risk(held, patterns, NO_MFA_CONTEXT) if CONSOLE in paths else None
     key = None
     if ACCESS_KEY in paths:
-        # Absent first (what key-signed calls carry); false too, as a key may sign a call that sets it.
-        key = find_risk(held, patterns, {}, absent=(MFA_KEY,)) or find_risk(held, patterns, NO_MFA_CONTEXT)
+        # Absent first (what key-signed calls carry); false too, as a key may sign a call that
+        # sets it: that is the console's question, so its answer is reused when there is one.
+        key = find_risk(held, patterns, {}, absent=(MFA_KEY,))
+        if key is None:
+            key = console if CONSOLE in paths else find_risk(held, patterns, NO_MFA_CONTEXT)
     return PathRisks(console, key)
 
 
