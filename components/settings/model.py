@@ -255,7 +255,9 @@ class ComplianceRuleSettings:
         low=1, high=RAM_API_QUOTA_PER_SECOND, formerly=("ramMaxRps",),
     )
     credential_report_max_age_minutes: int = setting(
-        60, help="how old the IMS credential report may be before a sweep generates a new one",
+        60, help="how old the IMS credential report may be before a sweep generates a new one; "
+        "Alibaba makes one at most every 4 hours, so at 60 three hourly sweeps in four read "
+        "credentials per user (README, \"Credentials in bulk\")",
         low=5, high=1440,
     )
     paths: tuple[str, ...] = setting(

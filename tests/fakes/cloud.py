@@ -287,6 +287,15 @@ class FakeCloud:
                 found.setdefault(c.account_id, Counter())[c.action] += 1
             return {account: dict(n) for account, n in sorted(found.items())}
 
+    def age_reports(self, seconds: float) -> None:
+        """Every credential report generated `seconds` earlier: the passage of time between two
+        sweeps, for the four-hour regeneration rule and the function's freshness limit."""
+        for account in (self.account, *self.members.values()):
+            with account.lock:
+                if account.credential_report is not None:
+                    generated, text = account.credential_report
+                    account.credential_report = (generated - seconds, text)
+
     def account_for(self, token: str | None) -> FakeAccount:
         """The account a call signed with `token` acts in: a member for a token AssumeRole issued."""
         with self._lock:
@@ -894,7 +903,10 @@ def _make_handler(cloud: FakeCloud) -> type[BaseHTTPRequestHandler]:
                 self._serve_oss(url.path, query)
 
         def _serve_control(self, path: str) -> None:
-            """Inspection for a fake running in another process (the benchmark): call counts, then reset."""
+            """Inspection for a fake running in another process (the benchmark): call counts, then
+            reset; `/_fake/age-reports/<seconds>` ages every credential report first."""
+            if path.startswith("/_fake/age-reports/"):
+                cloud.age_reports(float(path.rsplit("/", 1)[1]))
             body = json.dumps(
                 {
                     "counts": cloud.counts(),

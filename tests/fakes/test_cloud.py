@@ -207,3 +207,12 @@ def test_a_member_role_removed_is_no_longer_assumable():
         with pytest.raises(ClientException) as raised:
             _assume(fake, "acs:ram::1005320983490002:role/baselinemfarulereader")
     assert raised.value.code == "EntityNotExist.Role"
+
+
+def test_ageing_the_reports_over_http_moves_their_generation_time_back(fake):
+    """What the benchmark does between two sweeps, for a fake in another process: an hour passes."""
+    fake.account.credential_report = (1_000_000.0, "user,password_exist,mfa_active")
+    conn = http.client.HTTPConnection(fake.endpoint, timeout=5)
+    conn.request("GET", "/_fake/age-reports/3660")
+    assert conn.getresponse().status == 200
+    assert fake.account.credential_report == (1_000_000.0 - 3660, "user,password_exist,mfa_active")
