@@ -223,7 +223,8 @@ class _Reader:
         if spec.choices and raw not in spec.choices:
             self.problem(key, f"{raw!r} is not one of {', '.join(map(str, spec.choices))}")
             return _INVALID
-        if spec.pattern is not None and not spec.pattern.match(raw):
+        # fullmatch: `$` alone would let a trailing newline through into the resource.
+        if spec.pattern is not None and not spec.pattern.fullmatch(raw):
             self.problem(key, f"{raw!r} is not {spec.what}")
             return _INVALID
         return raw

@@ -71,7 +71,7 @@ ACCOUNT_ID_PATTERN = re.compile(r"^[0-9]{16}$")
 FOLDER_ID_PATTERN = re.compile(r"^fd-[A-Za-z0-9]{1,64}$")
 # RAM CreateRole RoleName: letters, digits, `.` and `-`, at most 64.
 RAM_ROLE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9.-]{1,64}$")
-# STS AssumeRole ExternalId: 2..1224 of letters, digits and `= , . @ : / - _` (alibabacloud_sts20150401
+# STS AssumeRole ExternalId: 2..1224 of letters, digits and `+ = , . @ : / - _` (alibabacloud_sts20150401
 # AssumeRoleRequest.external_id).
 # ASCII only, as the rule function checks MEMBER_EXTERNAL_ID (functions/mfa_rule/settings.py):
 # a value the stack accepted but the function refused would fail every organization sweep.

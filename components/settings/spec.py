@@ -110,6 +110,6 @@ def matches(pattern: re.Pattern[str], what: str) -> Callable[[str], str | None]:
     """An item check: the item must match `pattern`, else it "is not <what>"."""
 
     def check(item: str) -> str | None:
-        return None if pattern.match(item) else f"{item!r} is not {what}"
+        return None if pattern.fullmatch(item) else f"{item!r} is not {what}"
 
     return check

@@ -25,9 +25,7 @@ class TokenBucket:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if rate <= 0:
-            raise ValueError(f"rate: must be > 0, got {rate}")
-        self.rate = float(rate)
+        self.rate = _positive(rate)
         self.burst = float(burst if burst is not None else max(1.0, rate / 10))
         self._clock = clock
         self._sleep = sleep
@@ -62,9 +60,7 @@ class PerApiLimits:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if rate <= 0:
-            raise ValueError(f"rate: must be > 0, got {rate}")
-        self.rate = rate
+        self.rate = _positive(rate)  # refused here, not at the first call of some API
         self.burst = burst
         self._clock = clock
         self._sleep = sleep
@@ -81,3 +77,9 @@ class PerApiLimits:
 
     def acquire(self, operation: str, deadline: Deadline | None = None) -> float:
         return self.bucket(operation).acquire(deadline)
+
+
+def _positive(rate: float) -> float:
+    if rate <= 0:
+        raise ValueError(f"rate: must be > 0, got {rate}")
+    return float(rate)

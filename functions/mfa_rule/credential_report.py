@@ -16,9 +16,15 @@ fresh report can be had (regenerated too recently, too many users, still generat
 short wait, any error) the sweep falls back to per-user calls and says why. From a fresh report
 the sweep takes: `mfa_active` true (a device is bound, GetUserMFAInfo skipped), `mfa_active`
 false without a virtual device (none bound), `password_exist` false (no login profile, so the
-console path counts as open without GetLoginProfile), and no active key (ListAccessKeys skipped;
-a user with an active key is still listed, to name the key). A user missing from the report, or
-with an unreadable row, gets every per-user call.
+console path counts as open without GetLoginProfile), `password_exist` true where the account
+forces MFA at every console sign-in (the path is closed without GetLoginProfile), and no active
+key (ListAccessKeys skipped; a user with an active key is still listed, to name the key). A user
+missing from the report, or with an unreadable row, gets every per-user call.
+
+So within `max_age` a verdict may rest on the report: a change made after it was generated (a
+key created, a password removed, a device unbound) reaches the sweeps only once the report is
+too old. A change notification meanwhile is evaluated with fresh lookups, and a sweep before
+then may report the earlier state again; `max_age` bounds how long.
 """
 
 from __future__ import annotations

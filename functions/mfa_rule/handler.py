@@ -324,7 +324,8 @@ def _org_sweep(
     counts = Counter(r["complianceType"] for r in records + unreadable)
     delete_sent = any(o.delete_mode_sent for o in outcomes)
     result = _sweep_result(
-        "organization_sweep_done", ev, status, len(records), counts, delete_sent, errors, warnings
+        "organization_sweep_done", ev, status, len(records), counts, delete_sent, errors, warnings,
+        accounts=len(sweeps),
     )
     return {**result, "accounts": accounts}
 
@@ -338,8 +339,10 @@ def _sweep_result(
     delete_sent: bool,
     errors: list[str],
     warnings: list[str],
+    **logged: Any,
 ) -> dict[str, Any]:
-    """The one result shape of both sweeps (DESIGN.md "Function contracts"), logged as it returns."""
+    """The one result shape of both sweeps (DESIGN.md "Function contracts"), logged as it
+    returns (with `logged` fields on the log line only)."""
     logjson.log(
         _log,
         logging.INFO if not errors else logging.ERROR,
@@ -349,6 +352,7 @@ def _sweep_result(
         delete_mode=delete_sent,
         errors=errors,
         warnings=warnings,
+        **logged,
     )
     return {
         "status": status,

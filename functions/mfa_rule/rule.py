@@ -142,11 +142,19 @@ def gather(source: FactsSource, user: str, paths: Sequence[str], known: Known = 
             if known.login_profile_exists or login_profile is not None:
                 # The account's preference first (one call per account): where it forces MFA at
                 # every sign-in, the profile's own MFABindRequired cannot change the verdict.
-                preference = source.security_preference()
-                if login_profile is None and preference.login_forces_mfa:
-                    login_profile = LoginProfile(mfa_bind_required=None)
-                elif login_profile is None:
-                    login_profile = source.login_profile(user)
+                try:
+                    preference = source.security_preference()
+                except LookupFailed:
+                    # Unreadable: a profile that itself requires binding still closes the path.
+                    if login_profile is None:
+                        login_profile = source.login_profile(user)
+                    if login_profile is not None and not login_profile.mfa_bind_required:
+                        raise
+                else:
+                    if login_profile is None and preference.login_forces_mfa:
+                        login_profile = LoginProfile(mfa_bind_required=None)
+                    elif login_profile is None:
+                        login_profile = source.login_profile(user)
     if ACCESS_KEY in paths:
         keys = () if known.no_active_key else source.access_keys(user)
     return UserFacts(device, login_profile, keys, preference)

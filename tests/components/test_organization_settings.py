@@ -60,6 +60,12 @@ def test_the_stack_accepts_exactly_the_external_ids_the_rule_function_accepts(ex
     assert stack_ok == function_ok == (external_id in ("org-1", "a+b=c,d.e@f:g/h_i"))
 
 
+def test_an_external_id_with_a_trailing_newline_is_refused_not_written_into_the_trust():
+    assert _problems(_org(externalId="org-1\n")) == [
+        "baseline:organization.externalId: 'org-1\\n' is not 2..1224 of letters, digits and `+=,.@:/-_`"
+    ]
+
+
 def _problems_or_none(config):
     try:
         settings_from_config(config)

@@ -290,7 +290,7 @@ class FakeCloud:
     def age_reports(self, seconds: float) -> None:
         """Every credential report generated `seconds` earlier: the passage of time between two
         sweeps, for the four-hour regeneration rule and the function's freshness limit."""
-        for account in (self.account, *self.members.values()):
+        for account in {id(a): a for a in (self.account, *self.members.values())}.values():
             with account.lock:
                 if account.credential_report is not None:
                     generated, text = account.credential_report

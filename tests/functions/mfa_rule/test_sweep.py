@@ -123,6 +123,20 @@ def test_a_user_who_must_bind_a_device_is_annotated_alike_by_a_sweep_and_a_chang
     assert (alone.compliance_type, alone.annotation) == (swept["complianceType"], swept["annotation"])
 
 
+def test_an_unreadable_security_preference_fails_only_the_users_whose_verdict_needs_it(cloud, sleeps):
+    """Heidi's own profile requires binding a device, which closes her console path either way;
+    alice's verdict depends on the account's setting, so it cannot be established."""
+    cloud.break_("GetSecurityPreference", faults.UNAVAILABLE)
+    run_sweep(cloud, sleeps)
+    annotations = {e["complianceResourceName"]: e["annotation"] for e in cloud.reported()}
+    assert (verdicts(cloud)["heidi"], annotations["heidi"]) == (
+        "COMPLIANT",
+        "no path without MFA: console sign-in must bind an MFA device (login profile); no active AccessKey",
+    )
+    assert verdicts(cloud)["alice"] == "INSUFFICIENT_DATA"
+    assert "GetSecurityPreference" in annotations["alice"]
+
+
 def test_sweep_over_120_users_matches_the_per_user_order_without_per_user_policy_reads():
     account = synthetic_account(120, groups=5, policies=10)
     with FakeCloud(account, expected_token=TEST_TOKEN, quota_per_second=None) as cloud:
