@@ -19,7 +19,8 @@ false without a virtual device (none bound), `password_exist` false (no login pr
 console path counts as open without GetLoginProfile), `password_exist` true where the account
 forces MFA at every console sign-in (the path is closed without GetLoginProfile), and no active
 key (ListAccessKeys skipped; a user with an active key is still listed, to name the key). A user
-missing from the report, or with an unreadable row, gets every per-user call.
+missing from the report, with an unreadable row, or created after it (ListUsers' CreateDate: the
+row, keyed by name, would be a deleted namesake's) gets every per-user call.
 
 So within `max_age` a verdict may rest on the report: a change made after it was generated (a
 key created, a password removed, a device unbound) reaches the sweeps only once the report is

@@ -7,6 +7,7 @@ snapshot. `rule.evaluate_user` drives either one, so the deployed function and
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -34,6 +35,8 @@ class PolicyRef:
 class UserRef:
     name: str
     user_id: str
+    # ListUsers' CreateDate; None when not listed or unreadable (then no report row is trusted).
+    created: datetime.datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

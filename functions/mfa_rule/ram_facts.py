@@ -23,6 +23,7 @@ Fields, page sizes and error codes, from RAM's API reference (2015-05-01) and th
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -93,7 +94,7 @@ class RamFacts:
         """Every user, page by page; raises LookupFailed if a page cannot be read or the listing loops."""
         for body in self._pages("list_users", ram.ListUsersRequest, "ListUsers"):
             for user in (body.users.user if body.users else None) or []:
-                yield UserRef(user.user_name, user.user_id)
+                yield UserRef(user.user_name, user.user_id, _created(user.create_date))
 
     def attached_policies(self) -> Iterator[tuple[PolicyRef, int]]:
         """ListPolicies (System and Custom): each policy with its AttachmentCount."""
@@ -296,3 +297,12 @@ class RamFacts:
 def _refs(body: Any) -> tuple[PolicyRef, ...]:
     rows = (body.policies.policy if body.policies else None) or []
     return tuple(PolicyRef(p.policy_name, p.policy_type, p.default_version) for p in rows)
+
+
+def _created(value: object) -> datetime.datetime | None:
+    """ListUsers' CreateDate (`2015-01-23T12:33:18Z` in RAM's API reference), None if unreadable."""
+    try:
+        moment = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.timezone.utc)

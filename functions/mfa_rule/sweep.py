@@ -64,7 +64,10 @@ class SweepResult:
 def known_for(user: UserRef, bindings: VirtualMfaBindings, report: CredentialReport | None) -> Known:
     """What the bulk listings say about one user's credentials (nothing, when they do not name them)."""
     listed = bindings.device_for(user)
-    row = report.row(user.name) if report is not None else None
+    row = None
+    # Rows are keyed by name: one for a user created after the report is a deleted namesake's.
+    if report is not None and user.created is not None and user.created < report.generated:
+        row = report.row(user.name)
     if row is None:
         return Known.bound(listed)
     device = listed or (MfaDevice("", "") if row.mfa_active else None)

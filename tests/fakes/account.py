@@ -19,6 +19,7 @@ class FakeUser:
     policies: list[tuple[str, str]]  # (type, name)
     groups: list[str]
     access_keys: list[dict[str, str]] = field(default_factory=list)  # {"AccessKeyId", "Status"}
+    created: str = "2024-01-01T00:00:00Z"  # CreateDate, as ListUsers and the report give it
 
 
 @dataclass

@@ -490,7 +490,7 @@ def _list_users(cloud: FakeCloud, params: dict[str, str]) -> dict[str, Any]:
             "UserName": n,
             "UserId": cloud.account.users[n].user_id,
             "DisplayName": n,
-            "CreateDate": "2024-01-01T00:00:00Z",
+            "CreateDate": cloud.account.users[n].created,
             "UpdateDate": "2024-01-01T00:00:00Z",
             "Comments": "",
         }
@@ -708,7 +708,7 @@ def _report_rows(cloud: FakeCloud) -> list[str]:
                 cells.extend(["true", "true" if key["Status"] == "Active" else "false", when, "-"])
         logon = f"{user.name}@{cloud.account.account_id}.onaliyun.com"
         mfa = "true" if user.mfa is not None else "false"
-        rows.append(",".join([logon, when, "-", password, password, when, "N/A", mfa, *cells]))
+        rows.append(",".join([logon, user.created, "-", password, password, when, "N/A", mfa, *cells]))
     return rows
 
 

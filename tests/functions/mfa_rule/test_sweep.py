@@ -206,6 +206,21 @@ def test_a_fresh_report_is_used_as_it_is_without_generating_one(cloud):
     assert verdicts(cloud) == FIXTURE_VERDICTS
 
 
+def test_a_report_row_older_than_its_user_is_a_deleted_namesakes_and_is_not_used(cloud):
+    """The report (keyed by name) says alice has a device; this alice was created after it and has
+    none, so her facts are read per user and she is NON_COMPLIANT, not COMPLIANT."""
+    cloud.account.credential_report = (
+        time.time() - 300,
+        REPORT_OF_FIXTURE.replace(
+            "alice@5123456789012345.onaliyun.com,true,false", "alice@5123456789012345.onaliyun.com,true,true"
+        ),
+    )
+    cloud.account.users["alice"].created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    run_sweep(cloud)
+    assert verdicts(cloud) == FIXTURE_VERDICTS
+    assert users_asked(cloud, "GetUserMFAInfo") == ["alice"]
+
+
 def test_unbound_virtual_devices_are_ignored(cloud):
     cloud.account.create_unbound_vmfa("acs:ram::5123456789012345:mfa/spare")
     run_sweep(cloud)
