@@ -7,6 +7,8 @@
    any verdict, so who holds it is never asked.
 4. ListEntitiesForPolicy per policy that matters: the users and groups holding it.
 5. ListUsersForGroup per group holding one: its members.
+Steps 2, 4 and 5 are pipelined (each API has its own quota): a policy's holders are asked as soon
+as it is read, a group's members as soon as the group is seen.
 A user's grants are then their own policies that matter, then their groups', in the order the
 per-user lookups give (direct first). Users sharing one set of grants share one decision
 (`RiskCache`), so the policy engine runs per distinct set, not per user.
@@ -20,8 +22,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Any
 
 from functions.mfa_rule import decide
 from functions.mfa_rule.decide import Grant, PathRisks
@@ -49,18 +52,18 @@ def matters(policy: Policy, patterns: Sequence[str]) -> bool:
 def read_inventory(facts: RamFacts, patterns: Sequence[str], *, max_concurrency: int) -> Inventory:
     """Raises LookupFailed when a listing fails: without it no verdict may rest on the graph."""
     attached = [ref for ref, count in facts.attached_policies() if count > 0]
+    outcomes, entities, members = _read_graph(facts, patterns, attached, max_concurrency)
+    # Completion order varies; the order below (ListPolicies', then unreadable ones) does not, and
+    # a user's grants follow it, so the policy an annotation names is always the same one.
     relevant: dict[PolicyRef, Policy] = {}
     unreadable: dict[PolicyRef, str] = {}
-    with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="mfa-inventory") as pool:
-        for ref, outcome in zip(attached, pool.map(lambda r: _read(facts, r), attached), strict=True):
-            if isinstance(outcome, str):
-                unreadable[ref] = outcome
-            elif matters(outcome, patterns):
-                relevant[ref] = outcome
-        wanted = [*relevant, *unreadable]
-        entities = dict(zip(wanted, pool.map(facts.policy_entities, wanted), strict=True))
-        groups = sorted({g for _, held_by in entities.values() for g in held_by})
-        members = dict(zip(groups, pool.map(facts.group_members, groups), strict=True))
+    for ref in attached:
+        outcome = outcomes[ref]
+        if isinstance(outcome, str):
+            unreadable[ref] = outcome
+        elif ref in entities:  # it matters
+            relevant[ref] = outcome
+    wanted = [*relevant, *unreadable]
 
     direct: dict[str, list[Grant]] = {}
     via_groups: dict[str, list[Grant]] = {}
@@ -81,6 +84,56 @@ def read_inventory(facts: RamFacts, patterns: Sequence[str], *, max_concurrency:
         if user not in broken
     }
     return Inventory(grants, relevant, broken)
+
+
+def _read_graph(
+    facts: RamFacts, patterns: Sequence[str], attached: Sequence[PolicyRef], max_concurrency: int
+) -> tuple[
+    dict[PolicyRef, Policy | str],
+    dict[PolicyRef, tuple[tuple[str, ...], tuple[str, ...]]],
+    dict[str, tuple[str, ...]],
+]:
+    """GetPolicy per attached policy; ListEntitiesForPolicy as soon as one turns out to matter (or
+    cannot be read); ListUsersForGroup as soon as a group is first seen holding one. Pipelined,
+    because each API has its own quota: the three listings overlap instead of waiting in turn."""
+    outcomes: dict[PolicyRef, Policy | str] = {}
+    entities: dict[PolicyRef, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    members: dict[str, tuple[str, ...]] = {}
+    pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="mfa-inventory")
+    jobs: dict[Future[Any], tuple[str, Any]] = {}
+    to_read = iter(attached)
+
+    def read_next() -> None:
+        ref = next(to_read, None)
+        if ref is not None:
+            jobs[pool.submit(_read, facts, ref)] = ("policy", ref)
+
+    try:
+        # The queue is first in, first out: a few reads at a time, so the listings a read
+        # unlocks run next instead of behind every remaining read.
+        for _ in range(max(1, max_concurrency // 2)):
+            read_next()
+        while jobs:
+            done, _ = wait(jobs, return_when=FIRST_COMPLETED)
+            for job in done:
+                kind, key = jobs.pop(job)
+                result = job.result()  # a listing's LookupFailed ends the inventory
+                if kind == "policy":
+                    read_next()
+                    outcomes[key] = result
+                    if isinstance(result, str) or matters(result, patterns):
+                        jobs[pool.submit(facts.policy_entities, key)] = ("entities", key)
+                elif kind == "entities":
+                    entities[key] = result
+                    for group in result[1]:
+                        if group not in members:
+                            members[group] = ()
+                            jobs[pool.submit(facts.group_members, group)] = ("members", group)
+                else:
+                    members[key] = result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return outcomes, entities, members
 
 
 def _read(facts: RamFacts, ref: PolicyRef) -> Policy | str:

@@ -137,6 +137,16 @@ def test_an_unreadable_security_preference_fails_only_the_users_whose_verdict_ne
     assert "GetSecurityPreference" in annotations["alice"]
 
 
+def test_the_inventory_asks_who_holds_a_policy_while_other_policies_are_still_being_read(cloud):
+    """Each API has its own quota, so the listings overlap instead of waiting for every GetPolicy;
+    the verdicts (and the policy each annotation names) stay those of the fixture."""
+    run_sweep(cloud, max_concurrency=2)
+    order = [c.action for c in cloud.calls]
+    last_read = max(i for i, action in enumerate(order) if action == "GetPolicy")
+    assert order.index("ListEntitiesForPolicy") < last_read
+    assert verdicts(cloud) == FIXTURE_VERDICTS
+
+
 def test_sweep_over_120_users_matches_the_per_user_order_without_per_user_policy_reads():
     account = synthetic_account(120, groups=5, policies=10)
     with FakeCloud(account, expected_token=TEST_TOKEN, quota_per_second=None) as cloud:
