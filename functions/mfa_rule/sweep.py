@@ -42,6 +42,7 @@ class SweepResult:
     inventory_error: str | None = None  # set when the inventory failed (per-user reads instead)
     policy_sets: int = 0  # distinct grant sets decided
     report_error: str | None = None  # why no fresh credential report was used (per-user calls instead)
+    undated_users: int = 0  # users whose report row went unused: ListUsers gave no readable CreateDate
 
     @property
     def complete(self) -> bool:
@@ -58,6 +59,11 @@ class SweepResult:
             found.append(f"policy inventory unavailable, policies read per user: {self.inventory_error}")
         if self.report_error:
             found.append(f"credential report not used, credentials read per user: {self.report_error}")
+        if self.undated_users:
+            found.append(
+                f"credential report not used for {self.undated_users} users whose ListUsers CreateDate "
+                "is unreadable (a row could be a deleted namesake's): their credentials read per user"
+            )
         return tuple(found)
 
 
@@ -87,6 +93,10 @@ def sweep(
     max_concurrency: int,
     credential_report: Callable[[], CredentialReport] | None = None,
 ) -> SweepResult:
+    # The report's generation polls wait on IMS, not on RAM: they run beside the inventory.
+    side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mfa-report")
+    report_job = side.submit(credential_report) if credential_report is not None else None
+    side.shutdown(wait=False)
     try:
         bindings = facts.virtual_mfa_devices()
         mfa_listing_error = None
@@ -102,9 +112,9 @@ def sweep(
         logjson.log(_log, logging.WARNING, "inventory_failed", error=inventory_error)
     report: CredentialReport | None = None
     report_error = None
-    if credential_report is not None:
+    if report_job is not None:
         try:
-            report = credential_report()
+            report = report_job.result()
         except ReportUnavailable as exc:
             report_error = str(exc)
             logjson.log(_log, logging.WARNING, "credential_report_unavailable", error=report_error)
@@ -112,12 +122,15 @@ def sweep(
     pending: list[tuple[UserRef, Verdict | Future[Verdict]]] = []
     seen: set[tuple[str, str]] = set()
     listing_error = None
+    undated = 0
     with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="mfa-rule") as pool:
         try:
             for user in facts.iter_users():
                 if (user.name, user.user_id) in seen:
                     continue  # a listing that repeats itself: each user is reported once
                 seen.add((user.name, user.user_id))
+                if report is not None and user.created is None:
+                    undated += 1
                 known = known_for(user, bindings, report)
                 if inventory is None:
                     pending.append(
@@ -136,4 +149,6 @@ def sweep(
         results = tuple(
             (user, outcome.result() if isinstance(outcome, Future) else outcome) for user, outcome in pending
         )
-    return SweepResult(results, listing_error, mfa_listing_error, inventory_error, len(cache), report_error)
+    return SweepResult(
+        results, listing_error, mfa_listing_error, inventory_error, len(cache), report_error, undated
+    )

@@ -231,6 +231,18 @@ def test_a_report_row_older_than_its_user_is_a_deleted_namesakes_and_is_not_used
     assert users_asked(cloud, "GetUserMFAInfo") == ["alice"]
 
 
+def test_without_a_readable_creation_date_no_report_row_is_trusted_and_the_sweep_says_so(cloud):
+    for user in cloud.account.users.values():
+        user.created = "yesterday"
+    result = run_sweep(cloud)
+    assert verdicts(cloud) == FIXTURE_VERDICTS
+    assert result["warnings"] == [
+        "credential report not used for 8 users whose ListUsers CreateDate is unreadable (a row "
+        "could be a deleted namesake's): their credentials read per user"
+    ]
+    assert cloud.count("GetUserMFAInfo") > 0
+
+
 def test_unbound_virtual_devices_are_ignored(cloud):
     cloud.account.create_unbound_vmfa("acs:ram::5123456789012345:mfa/spare")
     run_sweep(cloud)
