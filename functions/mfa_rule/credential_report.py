@@ -42,6 +42,7 @@ from typing import Any
 from alibabacloud_ims20190815 import models as ims
 
 from functions.common import cloud_errors
+from functions.common.cloud_time import utc_time
 from functions.common.tea_api import TeaApi
 
 MAX_USERS = 3500
@@ -180,8 +181,7 @@ def _flag(value: str | None) -> bool | None:
 
 
 def _time(value: Any) -> datetime.datetime:
-    try:
-        parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise ReportUnavailable(f"GetCredentialReport: GeneratedTime {value!r} is not a time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
+    parsed = utc_time(value)
+    if parsed is None:
+        raise ReportUnavailable(f"GetCredentialReport: GeneratedTime {value!r} is not a time")
+    return parsed

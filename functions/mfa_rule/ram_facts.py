@@ -23,7 +23,6 @@ Fields, page sizes and error codes, from RAM's API reference (2015-05-01) and th
 
 from __future__ import annotations
 
-import datetime
 import functools
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -31,6 +30,7 @@ from typing import Any
 from alibabacloud_ram20150501 import models as ram
 
 from functions.common import cloud_errors
+from functions.common.cloud_time import utc_time
 from functions.common.once import OnceMap
 from functions.common.tea_api import TeaApi
 from functions.mfa_rule.facts import (
@@ -94,7 +94,10 @@ class RamFacts:
         """Every user, page by page; raises LookupFailed if a page cannot be read or the listing loops."""
         for body in self._pages("list_users", ram.ListUsersRequest, "ListUsers"):
             for user in (body.users.user if body.users else None) or []:
-                yield UserRef(user.user_name, user.user_id, _created(user.create_date))
+                # CreateDate (https://www.alibabacloud.com/help/en/ram/developer-reference/
+                # api-ram-2015-05-01-listusers), UTC like `2019-10-21T07:57:55Z` in the user's
+                # configuration item of Config's published sample (tests/fixtures/events).
+                yield UserRef(user.user_name, user.user_id, utc_time(user.create_date))
 
     def attached_policies(self) -> Iterator[tuple[PolicyRef, int]]:
         """ListPolicies (System and Custom): each policy with its AttachmentCount."""
@@ -298,11 +301,3 @@ def _refs(body: Any) -> tuple[PolicyRef, ...]:
     rows = (body.policies.policy if body.policies else None) or []
     return tuple(PolicyRef(p.policy_name, p.policy_type, p.default_version) for p in rows)
 
-
-def _created(value: object) -> datetime.datetime | None:
-    """ListUsers' CreateDate (`2015-01-23T12:33:18Z` in RAM's API reference), None if unreadable."""
-    try:
-        moment = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.timezone.utc)
