@@ -28,6 +28,7 @@ from functions.mfa_rule.facts import (
     LoginProfile,
     LookupFailed,
     MfaDevice,
+    SecurityPreference,
     UserGone,
 )
 
@@ -39,14 +40,13 @@ class Known:
     """Credential facts a sweep already holds from bulk listings, so no per-user call asks again.
 
     `device_known`: `device` is the truth (a virtual device listed, or the credential report's
-    mfa_active); `no_login_profile` / `login_profile_exists`: the report says whether a password
-    exists; `no_active_key`: the report shows no active AccessKey."""
+    mfa_active); `password`: the report's password_exist (None: not known); `no_active_key`: the
+    report shows no active AccessKey."""
 
     device_known: bool = False
     device: MfaDevice | None = None
-    no_login_profile: bool = False
+    password: bool | None = None
     no_active_key: bool = False
-    login_profile_exists: bool = False
 
     @classmethod
     def bound(cls, device: MfaDevice | None) -> Known:
@@ -137,27 +137,34 @@ def gather(source: FactsSource, user: str, paths: Sequence[str], known: Known = 
     if CONSOLE in paths:
         if not known.device_known:
             device = source.mfa_device(user)
-        if device is None and not known.no_login_profile:
-            login_profile = None if known.login_profile_exists else source.login_profile(user)
-            if known.login_profile_exists or login_profile is not None:
-                # The account's preference first (one call per account): where it forces MFA at
-                # every sign-in, the profile's own MFABindRequired cannot change the verdict.
-                try:
-                    preference = source.security_preference()
-                except LookupFailed:
-                    # Unreadable: a profile that itself requires binding still closes the path.
-                    if login_profile is None:
-                        login_profile = source.login_profile(user)
-                    if login_profile is not None and not login_profile.mfa_bind_required:
-                        raise
-                else:
-                    if login_profile is None and preference.login_forces_mfa:
-                        login_profile = LoginProfile(mfa_bind_required=None)
-                    elif login_profile is None:
-                        login_profile = source.login_profile(user)
+        if device is None and known.password is not False:
+            login_profile, preference = _password_sign_in(source, user, known.password)
     if ACCESS_KEY in paths:
         keys = () if known.no_active_key else source.access_keys(user)
     return UserFacts(device, login_profile, keys, preference)
+
+
+def _password_sign_in(
+    source: FactsSource, user: str, password: bool | None
+) -> tuple[LoginProfile | None, SecurityPreference | None]:
+    """The login profile (read unless `password` says one exists) and, when there is one, the
+    account's preference (one call per account), read first: where it forces MFA at every
+    sign-in, the profile's own MFABindRequired cannot change the verdict and is not read."""
+    profile = None if password else source.login_profile(user)
+    if profile is None and not password:
+        return None, None
+    try:
+        preference = source.security_preference()
+    except LookupFailed:
+        # Unreadable: a profile that itself requires binding still closes the path.
+        profile = profile or source.login_profile(user)
+        if profile is not None and not profile.mfa_bind_required:
+            raise
+        return profile, None
+    if profile is None:
+        forced = preference.login_forces_mfa
+        profile = LoginProfile(mfa_bind_required=None) if forced else source.login_profile(user)
+    return profile, preference
 
 
 def policy_risks(source: FactsSource, user: str, patterns: Sequence[str], paths: Sequence[str]) -> PathRisks:

@@ -77,13 +77,7 @@ def known_for(user: UserRef, bindings: VirtualMfaBindings, report: CredentialRep
     if row is None:
         return Known.bound(listed)
     device = listed or (MfaDevice("", "") if row.mfa_active else None)
-    return Known(
-        True,
-        device,
-        no_login_profile=not row.password_exist,
-        no_active_key=not row.any_key_active,
-        login_profile_exists=row.password_exist,
-    )
+    return Known(True, device, password=row.password_exist, no_active_key=not row.any_key_active)
 
 
 def sweep(
@@ -122,15 +116,12 @@ def sweep(
     pending: list[tuple[UserRef, Verdict | Future[Verdict]]] = []
     seen: set[tuple[str, str]] = set()
     listing_error = None
-    undated = 0
     with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="mfa-rule") as pool:
         try:
             for user in facts.iter_users():
                 if (user.name, user.user_id) in seen:
                     continue  # a listing that repeats itself: each user is reported once
                 seen.add((user.name, user.user_id))
-                if report is not None and user.created is None:
-                    undated += 1
                 known = known_for(user, bindings, report)
                 if inventory is None:
                     pending.append(
@@ -149,6 +140,7 @@ def sweep(
         results = tuple(
             (user, outcome.result() if isinstance(outcome, Future) else outcome) for user, outcome in pending
         )
+    undated = sum(user.created is None for user, _ in results) if report is not None else 0
     return SweepResult(
         results, listing_error, mfa_listing_error, inventory_error, len(cache), report_error, undated
     )
