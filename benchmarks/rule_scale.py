@@ -156,30 +156,12 @@ def measure(
             figures["seed_verdicts"] = seed_baseline(fake.endpoint)
             figures["seed_wall"] = time.perf_counter() - started
             control = fake.control("reset")
-            # A throttled call is recorded too, and retried: count the calls that were answered.
             figures["seed_throttled"] = control["throttled"]
-            answered = sum(n for a, n in control["counts"].items() if a != "PutEvaluations")
-            figures["seed_calls"] = answered - control["throttled"]
-        started = time.perf_counter()
-        figures["result"] = ours(fake.endpoint)
-        figures["wall"] = time.perf_counter() - started
-        control = fake.control("reset")
-        figures["counts"] = control["counts"]
-        figures["throttled"] = control["throttled"]
-        figures["calls"] = _ram_calls(control)
+            figures["seed_calls"] = _answered(control)
+        figures.update(_ours_on(fake))
         if later_seconds is not None:
             fake.control(f"age-reports/{later_seconds:g}")
-            started = time.perf_counter()
-            result = ours(fake.endpoint)
-            wall = time.perf_counter() - started
-            control = fake.control("reset")
-            figures["later"] = {
-                "result": result,
-                "wall": wall,
-                "counts": control["counts"],
-                "throttled": control["throttled"],
-                "calls": _ram_calls(control),
-            }
+            figures["later"] = _ours_on(fake)
         return figures
     finally:
         fake.close()
@@ -259,10 +241,28 @@ def main() -> int:
     return 0
 
 
-def _ram_calls(control: dict[str, Any]) -> int:
-    return sum(
+def _ours_on(fake: FakeProcess) -> dict[str, Any]:
+    """One run of ours on `fake`: its result, wall, calls by API and the RAM calls answered."""
+    started = time.perf_counter()
+    result = ours(fake.endpoint)
+    wall = time.perf_counter() - started
+    control = fake.control("reset")
+    return {
+        "result": result,
+        "wall": wall,
+        "counts": control["counts"],
+        "throttled": control["throttled"],
+        "calls": _answered(control),
+    }
+
+
+def _answered(control: dict[str, Any]) -> int:
+    """RAM/IMS reads the fake answered: not Config's calls, and not throttled ones (recorded too,
+    then retried)."""
+    recorded = sum(
         n for a, n in control["counts"].items() if a not in ("PutEvaluations", "GetDiscoveredResource")
     )
+    return recorded - control["throttled"]
 
 
 def _figures(run: dict[str, Any]) -> str:
