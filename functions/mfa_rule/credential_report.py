@@ -3,7 +3,8 @@
 IMS 2019-08-15 (SDK `alibabacloud_ims20190815`, response models read for every field):
 - `GenerateCredentialReport` answers `State` STARTED | INPROGRESS | COMPLETED. Alibaba's
   documentation: a new report can be generated only every four hours (earlier requests get the
-  existing one), and not for accounts of more than 3,500 RAM users.
+  existing one), and not for accounts of more than 3,500 RAM users; its columns have no
+  MFABindRequired (https://www.alibabacloud.com/help/en/ram/user-guide/generate-and-download-user-credential-reports).
 - `GetCredentialReport` (`MaxItems` 1..3501 as a string, `NextToken`, `IsTruncated` "true"|"false")
   answers `GeneratedTime` and `Content`: base64 of a CSV whose first row is `<root>` (the account)
   and whose columns include `user`, `password_exist`, `mfa_active`, `access_key_1_active`,
