@@ -40,6 +40,7 @@ class FunctionSpec:
     timeout_seconds: int
     memory_mb: int
     environment: Mapping[str, pulumi.Input[str]]
+    vcpus: int | None = None  # FC 3.0 only (None: FC's default for the memory)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ def deploy_function(
     opts = pulumi.ResourceOptions(parent=parent)
     environment = dict(spec.environment)
     if fc.generation == 2:
+        if spec.vcpus is not None:
+            raise ValueError(f"{resource_name}: FC 2.0 sizes CPU by memory alone, vcpus cannot apply")
         service = alicloud.fc.Service(
             f"{resource_name}-service",
             name=spec.service_name,
@@ -138,6 +141,7 @@ def deploy_function(
         environment_variables=environment,
         timeout=spec.timeout_seconds,
         memory_size=spec.memory_mb,
+        cpu=float(spec.vcpus) if spec.vcpus is not None else None,
         log_config=alicloud.fc.V3FunctionLogConfigArgs(
             project=fc.log_project, logstore=fc.log_store, enable_request_metrics=True
         )

@@ -95,6 +95,7 @@ class MfaComplianceRule(pulumi.ComponentResource):
                 timeout_seconds=rule.timeout_seconds,
                 memory_mb=rule.memory_mb,
                 environment=rule_environment(rule, account_id, organization),
+                vcpus=rule.vcpus,
             ),
             package=package,
             # RAM users, groups, policies and MFA devices of this account only; Resource "*" only

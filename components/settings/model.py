@@ -241,6 +241,15 @@ class ComplianceRuleSettings:
         low=TIME_BUDGET_RESERVE_SECONDS + 1, high=600,
     )
     memory_mb: int = _memory("function memory", 512)
+    # The sweep is CPU-bound in one Python process (benchmarks/org_scale.py), so one whole vCPU is
+    # what it can use; more would idle behind the GIL. FC 3.0 takes 0.05-vCPU steps with memory
+    # (GB) 1 to 4 times the vCPUs (pulumi_alicloud fc.V3Function `cpu`, `memory_size`).
+    vcpus: int | None = setting(
+        None, help="FC 3.0 vCPUs of the function, memory (GB) 1 to 4 times as many; none: FC's "
+        "default for the memory. The organization sweep is CPU-bound: `org` sets 1 "
+        "(README, \"Organization capacity\")",
+        low=1, high=3, shown_default="none",
+    )
     maximum_execution_frequency: str = setting(
         "One_Hour", help="how often the scheduled sweep runs", choices=EXECUTION_FREQUENCIES
     )
@@ -272,6 +281,13 @@ class ComplianceRuleSettings:
         help="RAM users reported COMPLIANT with an `exempt until <date>` annotation while the entry holds",
         unique_by="name",
     )
+
+    @classmethod
+    def validate(cls, values: dict[str, Any], report: Report, context: Context) -> None:
+        vcpus, memory = values["vcpus"], values["memory_mb"]
+        if vcpus is not None and not vcpus * 1024 <= memory <= vcpus * 4096:
+            report("vcpus", f"{vcpus} vCPUs need memoryMb {vcpus * 1024}..{vcpus * 4096} "
+                   f"(FC 3.0: memory 1 to 4 GB per vCPU), memoryMb is {memory}")
 
     @property
     def time_budget_seconds(self) -> int:
@@ -621,4 +637,10 @@ class Settings:
     )
     aws: AwsSettings | None = setting(None, help=AwsSettings.SECTION_HELP)
     organization: OrganizationSettings | None = setting(None, help=OrganizationSettings.SECTION_HELP)
+
+    @classmethod
+    def validate(cls, values: dict[str, Any], report: Report, context: Context) -> None:
+        rule, fc = values["compliance_rule"], values["function_compute"]
+        if rule is not None and rule.vcpus is not None and fc.generation == 2:
+            report("complianceRule.vcpus", "FC 2.0 sizes CPU by memory alone: only generation 3 takes vcpus")
 

@@ -9,6 +9,14 @@ member's credential report. Up to `max_accounts_in_flight` members are swept at 
 
 A member whose role cannot be assumed, or whose sweep fails outright, comes back with the reason
 and no results: the handler reports it INSUFFICIENT_DATA and never sends DeleteMode.
+
+The budget holds the organization only up to a size (README, "Organization capacity"). Past it,
+a member is not started once the time left is less than the longest member sweep so far in this
+invocation: it would most likely be cut off mid-sweep, its calls failing one by one against the
+deadline, and spend quota and time the reporting needs. Such a member comes back with that
+reason, INSUFFICIENT_DATA like an unreadable one, so an organization too large for one
+invocation is said so by Config, never silently cut short. Members are started in the order the
+stack lists them: the ones listed first are the last to go unswept.
 """
 
 from __future__ import annotations
@@ -83,8 +91,48 @@ def sweep_accounts(
     if not accounts:
         return ()
     workers = max(1, min(wiring.conf.max_accounts_in_flight, len(accounts)))
+    pacing = _Pacing(wiring.clock)
+
+    def run(account: str) -> AccountSweep:
+        refused = pacing.refusal(account, wiring.deadline.remaining())
+        if refused is not None:
+            logjson.log(_log, logging.ERROR, "member_not_swept", account=account, error=refused.error)
+            return refused
+        return pacing.timed(lambda: _sweep_member(account, sessions, rule, wiring))
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mfa-rule-account") as pool:
-        return tuple(pool.map(lambda account: _sweep_member(account, sessions, rule, wiring), accounts))
+        return tuple(pool.map(run, accounts))
+
+
+class _Pacing:
+    """The longest member sweep of this invocation: what starting one more may take."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._longest = 0.0
+        self._lock = threading.Lock()
+
+    def refusal(self, account_id: str, time_left: float) -> AccountSweep | None:
+        with self._lock:
+            longest = self._longest
+        if time_left >= longest:
+            return None
+        return AccountSweep(
+            account_id,
+            None,
+            f"account {account_id}: not swept: {max(time_left, 0.0):.0f} s of the invocation's time "
+            f"budget left, less than the longest member sweep so far ({longest:.0f} s); the "
+            "organization is larger than one invocation holds (README, \"Organization capacity\")",
+        )
+
+    def timed(self, sweep_one: Callable[[], AccountSweep]) -> AccountSweep:
+        started = self._clock()
+        try:
+            return sweep_one()
+        finally:
+            elapsed = self._clock() - started
+            with self._lock:
+                self._longest = max(self._longest, elapsed)
 
 
 def _sweep_member(

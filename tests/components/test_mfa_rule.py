@@ -191,3 +191,17 @@ def test_a_preview_of_an_unvendored_package_still_plans(unvendored_rule_package)
         run.one("alicloud:fc/v3Function:V3Function").inputs["code"]["checksum"]
         == unvendored_rule_package.crc64
     )
+
+
+def test_vcpus_reach_the_fc3_function_as_its_cpu_and_are_refused_on_fc2(rule_package):
+    rule = dataclasses.replace(RULE, vcpus=1, memory_mb=1024)
+    run = run_with_mocks(
+        lambda: MfaComplianceRule("mfa", region=REGION, fc=FC3, rule=rule, package=rule_package)
+    )
+    function = run.one("alicloud:fc/v3Function:V3Function").inputs
+    assert (function["cpu"], function["memorySize"]) == (1, 1024)
+    assert "cpu" not in build(FC3, rule_package).one("alicloud:fc/v3Function:V3Function").inputs
+    with pytest.raises(ValueError, match=r"FC 2\.0 sizes CPU by memory alone"):
+        run_with_mocks(
+            lambda: MfaComplianceRule("mfa", region=REGION, fc=FC2, rule=rule, package=rule_package)
+        )

@@ -7,6 +7,7 @@ users and a Custom policy of the same names).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Iterator
@@ -163,6 +164,34 @@ def test_a_member_whose_role_cannot_be_assumed_is_insufficient_data_and_nothing_
     # The other members are reported in full, their verdicts unaffected.
     assert set(by_account(org.reported())) == set(MEMBERS)
     assert result["users"] == len(ORG["accounts"][0]["users"]) + len(ORG["accounts"][2]["users"])
+
+
+def test_a_member_the_time_budget_no_longer_holds_is_not_started_and_is_reported_insufficient(org):
+    """Each member's sweep here takes 100 s (the clock jumps at every AssumeRole) and the sweep
+    has 230 s (a 250 s budget less its 20 s reporting reserve): the first two members fit, the
+    third would be cut off mid-sweep, so it is not started and Config hears why."""
+    base = time.monotonic()
+    runtime = org_runtime(org, max_accounts_in_flight=1, time_budget_seconds=250.0)
+    runtime = dataclasses.replace(
+        runtime, clock=lambda: time.monotonic() - base + 100 * org.count("AssumeRole")
+    )
+    result = handle(org_event(), context(), runtime)
+    assert result["status"] == "partial" and result["deleteMode"] is False
+    assert [c.params["RoleArn"] for c in org.calls if c.action == "AssumeRole"] == [
+        f"acs:ram::{m}:role/{ROLE.lower()}" for m in (FIRST, SECOND)
+    ]
+    assert org.count(account=THIRD) == 0  # not one call spent on it
+    assert result["accounts"][FIRST]["complete"] and result["accounts"][SECOND]["complete"]
+    [error] = result["errors"]
+    assert error.startswith(f"account {THIRD}: not swept: 30 s of the invocation's time budget left")
+    assert "longest member sweep so far (100 s)" in error
+    [third] = [e for e in org.reported() if e["accountId"] == int(THIRD)]
+    assert (third["complianceResourceType"], third["complianceType"]) == (
+        ACCOUNT_RESOURCE_TYPE,
+        "INSUFFICIENT_DATA",
+    )
+    assert "not swept" in third["annotation"]
+    assert set(by_account(org.reported())) == set(MEMBERS)
 
 
 def test_a_wrong_external_id_is_refused_by_the_roles_trust(org):
