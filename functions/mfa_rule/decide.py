@@ -14,13 +14,13 @@ may be true for an Allow and is not relied on for a Deny).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from functions.common.exemptions import Exemption
 from functions.mfa_rule.facts import AccessKey, LoginProfile, MfaDevice, PolicyRef, SecurityPreference
-from policies import OTHER_KEYS_UNKNOWN, Policy, holds
+from policies import OTHER_KEYS_UNKNOWN, Holds, Policy, holds
 
 COMPLIANT = "COMPLIANT"
 NON_COMPLIANT = "NON_COMPLIANT"
@@ -90,44 +90,83 @@ class Verdict:
     detail: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
+# One policy's answer to one (pattern, context, absent keys), for the policies of one account.
+HoldsMemo = MutableMapping[tuple[int, str, tuple[tuple[str, str], ...], tuple[str, ...]], Holds]
+
+
 def find_risk(
     held: Sequence[tuple[Grant, Policy]],
     patterns: Sequence[str],
     context: Mapping[str, str] | None = None,
     absent: Sequence[str] = (),
+    memo: HoldsMemo | None = None,
 ) -> Risk | None:
-    """The first pattern some action of which `held` allows in `context`, with a witness and its grant."""
+    """The first pattern some action of which `held` allows in `context`, with a witness and its grant.
+
+    Without a Deny among them, what a set of policies allows is the union of what each allows, so
+    the set is asked policy by policy, in grant order (direct attachments first), and the first
+    that allows names the witness and the grant. That answer depends on the policy alone: `memo`
+    (one per account: it is keyed by the policy object) keeps it for the other users holding the
+    policy, so a sweep runs the engine per policy rather than per user. With a Deny, the set is
+    asked as one (`∪ Allow − ∪ Deny`).
+    """
     by_name: dict[str, Grant] = {}
     policies: list[Policy] = []
     for grant, policy in held:
         if policy.name not in by_name:  # first grant wins: direct attachments are listed first
             by_name[policy.name] = grant
             policies.append(policy)
+    ctx = NO_MFA_CONTEXT if context is None else context
+    union = any(s.effect == "Deny" for policy in policies for s in policy.statements)
     for pattern in patterns:
-        result = holds(
-            policies,
-            pattern,
-            context=NO_MFA_CONTEXT if context is None else context,
-            unknown_keys=OTHER_KEYS_UNKNOWN,
-            absent_keys=absent,
-        )
+        if union:
+            result = _holds(policies, pattern, ctx, absent)
+        else:
+            result = next(
+                (r for r in (_one(policy, pattern, ctx, absent, memo) for policy in policies) if r.holds),
+                NOT_HELD,
+            )
         if result.holds:
             owner = by_name.get(result.statement.policy) if result.statement is not None else None
             return Risk(pattern, result.witness or pattern, owner)
     return None
 
 
+NOT_HELD = Holds(False, None, None)
+
+
+def _one(
+    policy: Policy, pattern: str, context: Mapping[str, str], absent: Sequence[str], memo: HoldsMemo | None
+) -> Holds:
+    if memo is None:
+        return _holds([policy], pattern, context, absent)
+    key = (id(policy), pattern, tuple(sorted(context.items())), tuple(absent))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _holds([policy], pattern, context, absent)
+    return found
+
+
+def _holds(
+    policies: Sequence[Policy], pattern: str, context: Mapping[str, str], absent: Sequence[str]
+) -> Holds:
+    return holds(policies, pattern, context=context, unknown_keys=OTHER_KEYS_UNKNOWN, absent_keys=absent)
+
+
 def path_risks(
-    held: Sequence[tuple[Grant, Policy]], patterns: Sequence[str], paths: Sequence[str]
+    held: Sequence[tuple[Grant, Policy]],
+    patterns: Sequence[str],
+    paths: Sequence[str],
+    memo: HoldsMemo | None = None,
 ) -> PathRisks:
-    console = find_risk(held, patterns, NO_MFA_CONTEXT) if CONSOLE in paths else None
+    console = find_risk(held, patterns, NO_MFA_CONTEXT, memo=memo) if CONSOLE in paths else None
     key = None
     if ACCESS_KEY in paths:
         # Absent first (what key-signed calls carry); false too, as a key may sign a call that
         # sets it: that is the console's question, so its answer is reused when there is one.
-        key = find_risk(held, patterns, {}, absent=(MFA_KEY,))
+        key = find_risk(held, patterns, {}, absent=(MFA_KEY,), memo=memo)
         if key is None:
-            key = console if CONSOLE in paths else find_risk(held, patterns, NO_MFA_CONTEXT)
+            key = console if CONSOLE in paths else find_risk(held, patterns, NO_MFA_CONTEXT, memo=memo)
     return PathRisks(console, key)
 
 

@@ -48,7 +48,7 @@ from functions.mfa_rule.event import (
 )
 from functions.mfa_rule.facts import LookupFailed
 from functions.mfa_rule.members import AssumeFailed, MemberSessions
-from functions.mfa_rule.org_sweep import AccountSweep, MemberWiring, member_facts, sweep_accounts
+from functions.mfa_rule.org_sweep import AccountSweep, MemberWiring, member_facts, rotation, sweep_accounts
 from functions.mfa_rule.ram_facts import RamFacts
 from functions.mfa_rule.report import Resource, put_evaluations, record
 from functions.mfa_rule.rule import Rule
@@ -139,7 +139,11 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
         if ev.sweep and rule is not None:
             # Config may invoke the aggregate rule once per member (the event then names it) or
             # once for the group (the administrator's account): both are answered.
-            accounts = (owner,) if owner in conf.members else conf.members
+            accounts = (
+                (owner,)
+                if owner in conf.members
+                else rotation(conf.members, ev.ordering_timestamp, conf.max_accounts_in_flight)
+            )
             return _org_sweep(ev, config_api, rule, sweep_accounts(accounts, sessions, rule, wiring))
         if owner in conf.members:
             try:

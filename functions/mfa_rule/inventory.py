@@ -152,10 +152,14 @@ class RiskCache:
         self._done: dict[tuple[Grant, ...], PathRisks] = {}
         self._locks: dict[tuple[Grant, ...], threading.Lock] = {}
         self._lock = threading.Lock()
+        # Per policy of this account's inventory (keyed by the policy object): see find_risk.
+        self._memo: decide.HoldsMemo = {}
 
     def risks(self, inventory: Inventory, user: str) -> PathRisks:
         key = inventory.grants.get(user, ())
-        return self._get(key, lambda: decide.path_risks(inventory.held(user), self.patterns, self.paths))
+        return self._get(
+            key, lambda: decide.path_risks(inventory.held(user), self.patterns, self.paths, self._memo)
+        )
 
     def _get(self, key: tuple[Grant, ...], compute: Callable[[], PathRisks]) -> PathRisks:
         with self._lock:

@@ -15,8 +15,10 @@ a member is not started once the time left is less than the longest member sweep
 invocation: it would most likely be cut off mid-sweep, its calls failing one by one against the
 deadline, and spend quota and time the reporting needs. Such a member comes back with that
 reason, INSUFFICIENT_DATA like an unreadable one, so an organization too large for one
-invocation is said so by Config, never silently cut short. Members are started in the order the
-stack lists them: the ones listed first are the last to go unswept.
+invocation is said so by Config, never silently cut short. And so that it is never the same
+members that go unswept, each hour's sweep starts one wave (`max_accounts_in_flight` members)
+further along the list (`rotation`): a member is swept in at least W of every T consecutive
+hourly sweeps, W being the waves one invocation holds and T the waves the list makes.
 """
 
 from __future__ import annotations
@@ -82,6 +84,19 @@ class MemberWiring:
     deadline: Deadline
     clock: Callable[[], float]
     sleep: Callable[[float], None]
+
+
+HOUR_MS = 3_600_000
+
+
+def rotation(accounts: Sequence[str], ordering_timestamp_ms: int, wave: int) -> tuple[str, ...]:
+    """`accounts` starting `wave` members further along for each hour of the event's time."""
+    if not accounts:
+        return ()
+    wave = max(1, wave)
+    waves = -(-len(accounts) // wave)
+    start = (ordering_timestamp_ms // HOUR_MS) % waves * wave
+    return (*accounts[start:], *accounts[:start])
 
 
 def sweep_accounts(

@@ -166,16 +166,26 @@ def test_a_member_whose_role_cannot_be_assumed_is_insufficient_data_and_nothing_
     assert result["users"] == len(ORG["accounts"][0]["users"]) + len(ORG["accounts"][2]["users"])
 
 
-def test_a_member_the_time_budget_no_longer_holds_is_not_started_and_is_reported_insufficient(org):
-    """Each member's sweep here takes 100 s (the clock jumps at every AssumeRole) and the sweep
-    has 230 s (a 250 s budget less its 20 s reporting reserve): the first two members fit, the
-    third would be cut off mid-sweep, so it is not started and Config hears why."""
+def two_members_fit(cloud: FakeCloud):
+    """Each member's sweep takes 100 s (the clock jumps at every AssumeRole) and the sweep has
+    230 s (a 250 s budget less its 20 s reporting reserve): two members fit, one at a time."""
     base = time.monotonic()
-    runtime = org_runtime(org, max_accounts_in_flight=1, time_budget_seconds=250.0)
-    runtime = dataclasses.replace(
-        runtime, clock=lambda: time.monotonic() - base + 100 * org.count("AssumeRole")
+    runtime = org_runtime(cloud, max_accounts_in_flight=1, time_budget_seconds=250.0)
+    return dataclasses.replace(
+        runtime, clock=lambda: time.monotonic() - base + 100 * cloud.count("AssumeRole")
     )
-    result = handle(org_event(), context(), runtime)
+
+
+def at_hour(hour: int) -> str:
+    event = json.loads(org_event())
+    event["orderingTimestamp"] = hour * 3_600_000 + 1_234
+    return json.dumps(event)
+
+
+def test_a_member_the_time_budget_no_longer_holds_is_not_started_and_is_reported_insufficient(org):
+    """The first two members fit; the third would be cut off mid-sweep, so it is not started and
+    Config hears why (hour 0: the list's own order)."""
+    result = handle(at_hour(0), context(), two_members_fit(org))
     assert result["status"] == "partial" and result["deleteMode"] is False
     assert [c.params["RoleArn"] for c in org.calls if c.action == "AssumeRole"] == [
         f"acs:ram::{m}:role/{ROLE.lower()}" for m in (FIRST, SECOND)
@@ -192,6 +202,21 @@ def test_a_member_the_time_budget_no_longer_holds_is_not_started_and_is_reported
     )
     assert "not swept" in third["annotation"]
     assert set(by_account(org.reported())) == set(MEMBERS)
+
+
+def test_each_hour_starts_one_wave_further_so_no_member_is_always_the_one_left_unswept():
+    """Three members, one in flight, two fitting per invocation: over three hourly sweeps each
+    member is left out once and swept twice (W=2 of every T=3)."""
+    unswept = []
+    for hour in (6, 7, 8):
+        with FakeCloud(ORG, expected_token=TEST_TOKEN, external_id=EXTERNAL_ID, member_role=ROLE) as fake:
+            members.clear_cache()
+            result = handle(at_hour(hour), context(), two_members_fit(fake))
+            assert result["status"] == "partial"
+            unswept.append([a for a, r in result["accounts"].items() if "not swept" in r.get("error", "")])
+            swept = [c.params["RoleArn"].split(":")[3] for c in fake.calls if c.action == "AssumeRole"]
+            assert len(swept) == 2 and unswept[-1][0] not in swept
+    assert unswept == [[THIRD], [FIRST], [SECOND]]
 
 
 def test_a_wrong_external_id_is_refused_by_the_roles_trust(org):
