@@ -41,6 +41,7 @@ def rule_environment(
             "MEMBER_ROLE_NAME": organization.member_role_name,
             "MEMBER_EXTERNAL_ID": organization.external_id,
             "ORG_MAX_ACCOUNTS_IN_FLIGHT": str(organization.max_accounts_in_flight),
+            "SWEEP_PERIOD_HOURS": str(rule.sweep_period_hours),
         }
     return {
         **members,

@@ -34,6 +34,7 @@ IAM_POLICY_ARN_PATTERN = re.compile(r"^arn:aws(-[a-z]+)*:iam::(aws|\d{12}):polic
 FC_GENERATIONS = (2, 3)
 FC_RUNTIMES = ("python3.10",)
 EXECUTION_FREQUENCIES = ("One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours")
+FREQUENCY_HOURS = dict(zip(EXECUTION_FREQUENCIES, (1, 3, 6, 12, 24), strict=True))
 RETRY_STRATEGIES = ("BACKOFF_RETRY", "EXPONENTIAL_DECAY_RETRY")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MFA_FOR_LOGIN = ("mandatory", "independent", "adaptive")
@@ -286,8 +287,12 @@ class ComplianceRuleSettings:
     def validate(cls, values: dict[str, Any], report: Report, context: Context) -> None:
         vcpus, memory = values["vcpus"], values["memory_mb"]
         if vcpus is not None and not vcpus * 1024 <= memory <= vcpus * 4096:
-            report("vcpus", f"{vcpus} vCPUs need memoryMb {vcpus * 1024}..{vcpus * 4096} "
+            report("vcpus", f"vcpus {vcpus} needs memoryMb {vcpus * 1024}..{vcpus * 4096} "
                    f"(FC 3.0: memory 1 to 4 GB per vCPU), memoryMb is {memory}")
+
+    @property
+    def sweep_period_hours(self) -> int:
+        return FREQUENCY_HOURS[self.maximum_execution_frequency]
 
     @property
     def time_budget_seconds(self) -> int:

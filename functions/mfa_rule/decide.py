@@ -90,8 +90,11 @@ class Verdict:
     detail: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
-# One policy's answer to one (pattern, context, absent keys), for the policies of one account.
-HoldsMemo = MutableMapping[tuple[int, str, tuple[tuple[str, str], ...], tuple[str, ...]], Holds]
+# One policy's answer to one (pattern, context, absent keys), with the policy itself: an entry
+# is used only for that very object, so a memo outliving its policies can never answer for another.
+MemoKey = tuple[int, str, tuple[tuple[str, str], ...], tuple[str, ...]]
+HoldsMemo = MutableMapping[MemoKey, tuple[Policy, Holds]]
+NOT_HELD = Holds(False, None, None)
 
 
 def find_risk(
@@ -106,9 +109,8 @@ def find_risk(
     Without a Deny among them, what a set of policies allows is the union of what each allows, so
     the set is asked policy by policy, in grant order (direct attachments first), and the first
     that allows names the witness and the grant. That answer depends on the policy alone: `memo`
-    (one per account: it is keyed by the policy object) keeps it for the other users holding the
-    policy, so a sweep runs the engine per policy rather than per user. With a Deny, the set is
-    asked as one (`∪ Allow − ∪ Deny`).
+    keeps it for the other users holding the policy, so a sweep runs the engine per policy rather
+    than per user. With a Deny, the set is asked as a whole (`∪ Allow − ∪ Deny`).
     """
     by_name: dict[str, Grant] = {}
     policies: list[Policy] = []
@@ -117,13 +119,14 @@ def find_risk(
             by_name[policy.name] = grant
             policies.append(policy)
     ctx = NO_MFA_CONTEXT if context is None else context
-    union = any(s.effect == "Deny" for policy in policies for s in policy.statements)
+    asked = (tuple(sorted(ctx.items())), tuple(absent))
+    as_whole = any(s.effect == "Deny" for policy in policies for s in policy.statements)
     for pattern in patterns:
-        if union:
+        if as_whole:
             result = _holds(policies, pattern, ctx, absent)
         else:
             result = next(
-                (r for r in (_one(policy, pattern, ctx, absent, memo) for policy in policies) if r.holds),
+                (r for r in (_one(p, pattern, ctx, absent, memo, asked) for p in policies) if r.holds),
                 NOT_HELD,
             )
         if result.holds:
@@ -132,19 +135,21 @@ def find_risk(
     return None
 
 
-NOT_HELD = Holds(False, None, None)
-
-
 def _one(
-    policy: Policy, pattern: str, context: Mapping[str, str], absent: Sequence[str], memo: HoldsMemo | None
+    policy: Policy,
+    pattern: str,
+    context: Mapping[str, str],
+    absent: Sequence[str],
+    memo: HoldsMemo | None,
+    asked: tuple[tuple[tuple[str, str], ...], tuple[str, ...]],
 ) -> Holds:
     if memo is None:
         return _holds([policy], pattern, context, absent)
-    key = (id(policy), pattern, tuple(sorted(context.items())), tuple(absent))
+    key = (id(policy), pattern, *asked)
     found = memo.get(key)
-    if found is None:
-        found = memo[key] = _holds([policy], pattern, context, absent)
-    return found
+    if found is None or found[0] is not policy:
+        found = memo[key] = (policy, _holds([policy], pattern, context, absent))
+    return found[1]
 
 
 def _holds(

@@ -142,7 +142,9 @@ def _handle(event: object, context: object, runtime: Runtime[Settings]) -> dict[
             accounts = (
                 (owner,)
                 if owner in conf.members
-                else rotation(conf.members, ev.ordering_timestamp, conf.max_accounts_in_flight)
+                else rotation(
+                    conf.members, ev.ordering_timestamp, conf.max_accounts_in_flight, conf.sweep_period_hours
+                )
             )
             return _org_sweep(ev, config_api, rule, sweep_accounts(accounts, sessions, rule, wiring))
         if owner in conf.members:

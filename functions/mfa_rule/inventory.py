@@ -152,7 +152,7 @@ class RiskCache:
         self._done: dict[tuple[Grant, ...], PathRisks] = {}
         self._locks: dict[tuple[Grant, ...], threading.Lock] = {}
         self._lock = threading.Lock()
-        # Per policy of this account's inventory (keyed by the policy object): see find_risk.
+        # Each policy's own answers, for every user holding it (decide.find_risk).
         self._memo: decide.HoldsMemo = {}
 
     def risks(self, inventory: Inventory, user: str) -> PathRisks:

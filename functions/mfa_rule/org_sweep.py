@@ -16,9 +16,10 @@ invocation: it would most likely be cut off mid-sweep, its calls failing one by 
 deadline, and spend quota and time the reporting needs. Such a member comes back with that
 reason, INSUFFICIENT_DATA like an unreadable one, so an organization too large for one
 invocation is said so by Config, never silently cut short. And so that it is never the same
-members that go unswept, each hour's sweep starts one wave (`max_accounts_in_flight` members)
-further along the list (`rotation`): a member is swept in at least W of every T consecutive
-hourly sweeps, W being the waves one invocation holds and T the waves the list makes.
+members that go unswept, each scheduled sweep starts one wave (`max_accounts_in_flight` members)
+further along the list than the one before (`rotation`): a member is swept in at least W of
+every T consecutive sweeps, W being the whole waves one invocation holds and T the waves the
+list makes.
 """
 
 from __future__ import annotations
@@ -89,13 +90,17 @@ class MemberWiring:
 HOUR_MS = 3_600_000
 
 
-def rotation(accounts: Sequence[str], ordering_timestamp_ms: int, wave: int) -> tuple[str, ...]:
-    """`accounts` starting `wave` members further along for each hour of the event's time."""
+def rotation(
+    accounts: Sequence[str], ordering_timestamp_ms: int, wave: int, period_hours: int = 1
+) -> tuple[str, ...]:
+    """`accounts` starting `wave` members further along for each sweep period of the event's time
+    (counting hours would leave the start in place whenever the period shares a factor with the
+    number of waves: every three hours over three waves, say)."""
     if not accounts:
         return ()
     wave = max(1, wave)
     waves = -(-len(accounts) // wave)
-    start = (ordering_timestamp_ms // HOUR_MS) % waves * wave
+    start = (ordering_timestamp_ms // (HOUR_MS * max(1, period_hours))) % waves * wave
     return (*accounts[start:], *accounts[:start])
 
 
@@ -120,16 +125,20 @@ def sweep_accounts(
 
 
 class _Pacing:
-    """The longest member sweep of this invocation: what starting one more may take."""
+    """What starting one more member may take: the longest member sweep of this invocation, or
+    longer if a member still running has already taken longer (the first to finish are the
+    quickest, so finished sweeps alone would underestimate while a wave is under way)."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._longest = 0.0
+        self._running: dict[int, float] = {}
         self._lock = threading.Lock()
 
     def refusal(self, account_id: str, time_left: float) -> AccountSweep | None:
+        now = self._clock()
         with self._lock:
-            longest = self._longest
+            longest = max(self._longest, *(now - t for t in self._running.values()), 0.0)
         if time_left >= longest:
             return None
         return AccountSweep(
@@ -141,13 +150,15 @@ class _Pacing:
         )
 
     def timed(self, sweep_one: Callable[[], AccountSweep]) -> AccountSweep:
-        started = self._clock()
+        token = object()
+        with self._lock:
+            self._running[id(token)] = started = self._clock()
         try:
             return sweep_one()
         finally:
-            elapsed = self._clock() - started
             with self._lock:
-                self._longest = max(self._longest, elapsed)
+                del self._running[id(token)]
+                self._longest = max(self._longest, self._clock() - started)
 
 
 def _sweep_member(

@@ -65,6 +65,9 @@ class Settings:
     member_role_name: str = "BaselineMfaRuleReader"
     member_external_id: str = ""
     max_accounts_in_flight: int = 8
+    # Hours between scheduled sweeps (the rule's MaximumExecutionFrequency): the member list's
+    # rotation advances one wave per sweep, not per hour.
+    sweep_period_hours: int = 1
     sts_endpoint: Endpoint | None = None
 
     @property
@@ -121,6 +124,7 @@ def _organization(environ: Mapping[str, str], base: Settings) -> Settings:
         member_role_name=role,
         member_external_id=external_id,
         max_accounts_in_flight=env.integer(environ, "ORG_MAX_ACCOUNTS_IN_FLIGHT", 8, 1, 32),
+        sweep_period_hours=env.integer(environ, "SWEEP_PERIOD_HOURS", 1, 1, 24),
     )
 
 

@@ -181,11 +181,11 @@ def test_vcpus_are_left_to_fc_unless_set_and_must_suit_the_memory_and_the_genera
     assert settings_from_config(MINIMAL).compliance_rule.vcpus is None
     assert settings_from_config(_rule_with(vcpus=1, memoryMb=1024)).compliance_rule.vcpus == 1
     assert _problems(_rule_with(vcpus=2, memoryMb=1024)) == [
-        "baseline:complianceRule.vcpus: 2 vCPUs need memoryMb 2048..8192 "
+        "baseline:complianceRule.vcpus: vcpus 2 needs memoryMb 2048..8192 "
         "(FC 3.0: memory 1 to 4 GB per vCPU), memoryMb is 1024"
     ]
     assert _problems(_rule_with(vcpus=1, memoryMb=512)) == [
-        "baseline:complianceRule.vcpus: 1 vCPUs need memoryMb 1024..4096 "
+        "baseline:complianceRule.vcpus: vcpus 1 needs memoryMb 1024..4096 "
         "(FC 3.0: memory 1 to 4 GB per vCPU), memoryMb is 512"
     ]
     fc2 = {**_rule_with(vcpus=1, memoryMb=1024), "baseline:functionCompute": {"generation": 2}}

@@ -198,3 +198,19 @@ def test_risks_with_a_shared_memo_equal_the_union_engine_over_real_policy_sets()
         )
         assert (risks.console is not None, risks.access_key is not None) == (union_console, union_key)
     assert with_deny > 0  # the union path is exercised too
+
+
+def test_a_shared_memo_keeps_the_console_and_access_key_answers_apart():
+    """An Allow that holds only when acs:MFAPresent is absent grants key-signed calls, never a
+    password sign-in (which carries it as false): one path's answer must not stand for the other's."""
+    only_keys = held(
+        "keys-only",
+        [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*",
+          "Condition": {"StringNotEquals": {"acs:MFAPresent": "false"}}}],
+    )
+    memo: dict = {}
+    for _ in range(2):  # the second round answers from the memo
+        risks = path_risks([only_keys], PATTERNS, PATHS, memo)
+        assert risks.console is None
+        assert risks.access_key is not None and risks.access_key.grant == only_keys[0]
+    assert path_risks([only_keys], PATTERNS, PATHS) == risks

@@ -292,3 +292,23 @@ def test_each_member_has_its_own_limiters_so_the_organization_outpaces_one_accou
         per_account = [fake.count("GetPolicy", account=a) for a in ids]
         assert min(per_account) >= 10
         assert wall < (sum(per_account) - 2) / 8.0
+
+
+@pytest.mark.parametrize(
+    ("accounts", "wave", "period_hours"),
+    [(7, 2, 1), (6, 2, 3), (9, 3, 3), (24, 8, 24), (5, 8, 1), (1, 1, 6)],
+)
+def test_every_member_reaches_the_first_wave_within_as_many_sweeps_as_the_list_has_waves(
+    accounts, wave, period_hours
+):
+    """Consecutive scheduled sweeps, `period_hours` apart, start one wave further each time,
+    whatever the period (an hourly count would stand still at Three_Hours over three waves)."""
+    ids = [f"m{i}" for i in range(accounts)]
+    waves = -(-accounts // wave)
+    first_waves = set()
+    for sweep in range(waves):
+        ordered = org_sweep.rotation(ids, (100 + sweep * period_hours) * 3_600_000 + 5, wave, period_hours)
+        assert sorted(ordered) == sorted(ids)  # every member, once
+        first_waves.update(ordered[:wave])
+    assert first_waves == set(ids)
+    assert org_sweep.rotation([], 0, 8) == ()
