@@ -132,7 +132,7 @@ class _Pacing:
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._longest = 0.0
-        self._running: dict[int, float] = {}
+        self._running: dict[int, float] = {}  # worker thread -> when its member started
         self._lock = threading.Lock()
 
     def refusal(self, account_id: str, time_left: float) -> AccountSweep | None:
@@ -150,14 +150,15 @@ class _Pacing:
         )
 
     def timed(self, sweep_one: Callable[[], AccountSweep]) -> AccountSweep:
-        token = object()
+        # A worker thread sweeps one member at a time: its id names the sweep under way.
+        worker = threading.get_ident()
         with self._lock:
-            self._running[id(token)] = started = self._clock()
+            self._running[worker] = started = self._clock()
         try:
             return sweep_one()
         finally:
             with self._lock:
-                del self._running[id(token)]
+                del self._running[worker]
                 self._longest = max(self._longest, self._clock() - started)
 
 
