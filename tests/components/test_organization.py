@@ -168,3 +168,22 @@ def test_the_rule_function_is_told_the_members_their_role_and_external_id(rule_p
         "MEMBER_EXTERNAL_ID": "org-mfa-1",
         "ORG_MAX_ACCOUNTS_IN_FLIGHT": "8",
     }
+
+
+@pytest.mark.parametrize(
+    ("frequency", "hours"), [("One_Hour", "1"), ("Three_Hours", "3"), ("TwentyFour_Hours", "24")]
+)
+def test_the_rule_function_is_told_the_sweep_period_its_member_rotation_steps_by(
+    rule_package, frequency, hours
+):
+    from functions.mfa_rule import settings as rule_settings
+
+    rule = dataclasses.replace(RULE, maximum_execution_frequency=frequency)
+    run = run_with_mocks(
+        lambda: MfaComplianceRule(
+            "mfa", region=REGION, fc=FC3, rule=rule, package=rule_package, organization=ORG
+        )
+    )
+    env = run.one("alicloud:fc/v3Function:V3Function").inputs["environmentVariables"]
+    assert env["SWEEP_PERIOD_HOURS"] == hours
+    assert rule_settings.from_env(env).sweep_period_hours == int(hours)
